@@ -1,0 +1,84 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { DeploymentContext, stackContext } from "./context";
+import { policyJson, PolicyStatement } from "./iam";
+
+/** AWS services that must use a key to deliver into encrypted resources of ours. */
+export type KeyUser =
+  /** EventBridge: encrypted buses, and delivery to encrypted queues, topics and DLQs. */
+  | "events"
+  /** SNS: delivery to encrypted queues subscribed to a topic. */
+  | "sns"
+  /** CloudWatch: alarm actions publishing to an encrypted topic. */
+  | "cloudwatch";
+
+export interface EncryptionKeyArgs {
+  description?: string;
+  /** Services allowed to encrypt and decrypt with the key, confined to this account. */
+  users: KeyUser[];
+  /** Days before a deleted key is gone (7 to 30). */
+  deletionWindowInDays?: number;
+  context?: DeploymentContext;
+}
+
+/**
+ * A customer-managed KMS key with rotation on, whose key policy lets the listed AWS services use
+ * it on behalf of this account only. EventBridge cannot deliver to a queue or topic encrypted
+ * with an AWS managed key (alias/aws/sqs, alias/aws/sns): this is the key to use instead.
+ */
+export class EncryptionKey extends pulumi.ComponentResource {
+  readonly key: aws.kms.Key;
+  readonly arn: pulumi.Output<string>;
+  readonly users: ReadonlySet<KeyUser>;
+  readonly logicalName: string;
+
+  constructor(name: string, args: EncryptionKeyArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("dealership-events:index:EncryptionKey", name, {}, opts);
+    const context = args.context ?? stackContext();
+    const window = args.deletionWindowInDays ?? 30;
+    if (!Number.isInteger(window) || window < 7 || window > 30) {
+      throw new Error(`EncryptionKey "${name}": deletionWindowInDays must be an integer from 7 to 30, got ${window}`);
+    }
+    this.users = new Set(args.users);
+    this.logicalName = name;
+    const identity = aws.getCallerIdentityOutput({}, { parent: this });
+    const partition = aws.getPartitionOutput({}, { parent: this });
+    const statements: pulumi.Input<PolicyStatement>[] = [
+      {
+        Sid: "AccountAdministers",
+        Effect: "Allow",
+        Principal: { AWS: pulumi.interpolate`arn:${partition.partition}:iam::${identity.accountId}:root` },
+        Action: "kms:*",
+        Resource: "*",
+      },
+      ...[...this.users].map((user) => ({
+        Sid: `Allow${user[0].toUpperCase()}${user.slice(1)}`,
+        Effect: "Allow" as const,
+        Principal: { Service: `${user}.amazonaws.com` },
+        Action: ["kms:GenerateDataKey", "kms:Decrypt", "kms:DescribeKey"],
+        Resource: "*",
+        Condition: { StringEquals: { "aws:SourceAccount": identity.accountId } },
+      })),
+    ];
+    this.key = new aws.kms.Key(
+      name,
+      {
+        description: args.description ?? `${context.namePrefix} ${name}`,
+        enableKeyRotation: true,
+        deletionWindowInDays: window,
+        policy: policyJson(statements),
+        tags: context.tags,
+      },
+      { parent: this },
+    );
+    this.arn = this.key.arn;
+    this.registerOutputs({ arn: this.arn });
+  }
+
+  /** Throws unless `user` may use this key; `what` names the resource that needs it. */
+  assertUsableBy(user: KeyUser, what: string): void {
+    if (!this.users.has(user)) {
+      throw new Error(`${what} is encrypted with key "${this.logicalName}", which does not allow ${user}.amazonaws.com: add "${user}" to the key's users`);
+    }
+  }
+}

@@ -1,0 +1,130 @@
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
+
+/** One resource a program registered, with its resolved inputs and the outputs we gave it. */
+export interface RegisteredResource {
+  type: string;
+  name: string;
+  id: string;
+  inputs: Record<string, any>;
+  state: Record<string, any>;
+}
+
+export interface CloudIdentity {
+  account: string;
+  region: string;
+  partition: string;
+}
+
+export const DEFAULT_IDENTITY: CloudIdentity = { account: "123456789012", region: "eu-west-1", partition: "aws" };
+
+/**
+ * Pulumi mocks that act as a tiny deployment engine: every resource gets the id, ARN, name and URL
+ * AWS would give it, derived deterministically from its inputs, and is recorded in order. Tests
+ * read the recorded graph; the local cloud materializes it.
+ */
+export class RecordingMocks implements pulumi.runtime.Mocks {
+  readonly resources: RegisteredResource[] = [];
+
+  constructor(readonly identity: CloudIdentity = DEFAULT_IDENTITY) {}
+
+  newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, any> } {
+    const physical = args.inputs.name ?? autoName(args.name, args.type);
+    const { id, state } = outputsFor(args.type, physical, args.inputs, this.identity, args.name);
+    const resolved = { ...args.inputs, ...state };
+    this.resources.push({ type: args.type, name: args.name, id, inputs: args.inputs, state: resolved });
+    return { id, state: resolved };
+  }
+
+  call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
+    const { account, region, partition } = this.identity;
+    switch (args.token) {
+      case "aws:index/getCallerIdentity:getCallerIdentity":
+        return { accountId: account, arn: `arn:${partition}:iam::${account}:user/local`, userId: "AIDALOCAL", id: account };
+      case "aws:index/getRegion:getRegion":
+        return { name: region, region, id: region, description: region, endpoint: `${region}.amazonaws.com` };
+      case "aws:index/getPartition:getPartition":
+        return { partition, dnsSuffix: "amazonaws.com", id: partition, reverseDnsPrefix: "com.amazonaws" };
+      default:
+        throw new Error(`no mock for the function ${args.token}`);
+    }
+  }
+
+  ofType(type: string): RegisteredResource[] {
+    return this.resources.filter((r) => r.type === type);
+  }
+}
+
+function autoName(name: string, type: string): string {
+  return `${name}-${createHash("sha256").update(`${type}::${name}`).digest("hex").slice(0, 7)}`;
+}
+
+function outputsFor(type: string, name: string, inputs: Record<string, any>, who: CloudIdentity, logicalName: string) {
+  const { account, region, partition } = who;
+  const arn = (service: string, resource: string, regional = true) => `arn:${partition}:${service}:${regional ? region : ""}:${account}:${resource}`;
+  const uuid = () => {
+    const h = createHash("sha256").update(`${type}::${logicalName}`).digest("hex");
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+  };
+  switch (type) {
+    case "aws:cloudwatch/eventBus:EventBus":
+      return { id: name, state: { name, arn: arn("events", `event-bus/${name}`) } };
+    case "aws:cloudwatch/eventRule:EventRule": {
+      const bus = inputs.eventBusName ?? "default";
+      return { id: `${bus}|${name}`, state: { name, arn: arn("events", bus === "default" ? `rule/${name}` : `rule/${bus}/${name}`) } };
+    }
+    case "aws:cloudwatch/eventTarget:EventTarget":
+      return { id: `${inputs.eventBusName}-${inputs.rule}-${inputs.targetId}`, state: {} };
+    case "aws:cloudwatch/eventArchive:EventArchive":
+      return { id: name, state: { name, arn: arn("events", `archive/${name}`) } };
+    case "aws:cloudwatch/eventBusPolicy:EventBusPolicy":
+      return { id: inputs.eventBusName, state: {} };
+    case "aws:sqs/queue:Queue": {
+      const url = `https://sqs.${region}.amazonaws.com/${account}/${name}`;
+      return { id: url, state: { name, arn: arn("sqs", name), url } };
+    }
+    case "aws:sqs/queuePolicy:QueuePolicy":
+      return { id: inputs.queueUrl, state: {} };
+    case "aws:sns/topic:Topic":
+      return { id: arn("sns", name), state: { name, arn: arn("sns", name) } };
+    case "aws:sns/topicPolicy:TopicPolicy":
+      return { id: inputs.arn, state: {} };
+    case "aws:sns/topicSubscription:TopicSubscription":
+      return { id: `${inputs.topic}:${uuid()}`, state: { arn: `${inputs.topic}:${uuid()}` } };
+    case "aws:lambda/function:Function": {
+      const fnArn = arn("lambda", `function:${name}`);
+      return {
+        id: name,
+        state: { name, arn: fnArn, qualifiedArn: `${fnArn}:$LATEST`, invokeArn: `arn:${partition}:apigateway:${region}:lambda:path/2015-03-31/functions/${fnArn}/invocations`, version: "$LATEST" },
+      };
+    }
+    case "aws:lambda/eventSourceMapping:EventSourceMapping":
+      return { id: uuid(), state: { uuid: uuid(), functionArn: inputs.functionName } };
+    case "aws:iam/role:Role":
+      return { id: name, state: { name, arn: `arn:${partition}:iam::${account}:role/${name}`, uniqueId: `AROA${uuid().slice(0, 17).replace(/-/g, "").toUpperCase()}` } };
+    case "aws:iam/rolePolicy:RolePolicy":
+      return { id: `${inputs.role}:${name}`, state: { name } };
+    case "aws:sfn/stateMachine:StateMachine":
+      return { id: arn("states", `stateMachine:${name}`), state: { name, arn: arn("states", `stateMachine:${name}`) } };
+    case "aws:kinesis/stream:Stream":
+      return { id: arn("kinesis", `stream/${name}`), state: { name, arn: arn("kinesis", `stream/${name}`) } };
+    case "aws:dynamodb/table:Table":
+      return { id: name, state: { name, arn: arn("dynamodb", `table/${name}`) } };
+    case "aws:kms/key:Key":
+      return { id: uuid(), state: { keyId: uuid(), arn: arn("kms", `key/${uuid()}`) } };
+    case "aws:cloudwatch/logGroup:LogGroup":
+      return { id: name, state: { name, arn: arn("logs", `log-group:${name}`) } };
+    case "aws:cloudwatch/metricAlarm:MetricAlarm":
+      return { id: name, state: { name, arn: arn("cloudwatch", `alarm:${name}`) } };
+    case "aws:cloudwatch/dashboard:Dashboard":
+      return { id: inputs.dashboardName ?? name, state: { dashboardArn: arn("cloudwatch", `dashboard/${inputs.dashboardName ?? name}`, false) } };
+    case "aws:cloudwatch/logDeliverySource:LogDeliverySource":
+      return { id: name, state: { name, arn: arn("logs", `delivery-source:${name}`) } };
+    case "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination":
+      return { id: name, state: { name, arn: arn("logs", `delivery-destination:${name}`) } };
+    case "aws:cloudwatch/logDelivery:LogDelivery":
+      return { id: uuid(), state: { arn: arn("logs", `delivery:${uuid()}`) } };
+    default:
+      return { id: `${name}-id`, state: {} };
+  }
+}
