@@ -15,8 +15,10 @@ const { Metric, Dashboard, LineGraphMetricWidget, TextWidget } = awsx.classic.cl
 export interface ObservabilityArgs {
   /** Where alarms go. It must let CloudWatch alarms publish (`cloudWatchAlarms: true`). */
   alarmTopic: Topic;
-  /** Buses whose rules are watched: failed invocations and invocations sent to a DLQ. */
+  /** Buses whose target dead-letter queue is watched, and whose rules are (see `ruleAlarms`). */
   buses?: EventBus[];
+  /** Alarm per rule on failed invocations and invocations sent to a DLQ (default true; two alarms per rule). */
+  ruleAlarms?: boolean;
   /** Queues whose dead-letter queues are watched (the bus's target DLQs are added for you). */
   queues?: Queue[];
   functions?: BundledFunction[];
@@ -64,9 +66,10 @@ export class Observability extends pulumi.ComponentResource {
         const dims = { EventBusName: bus.name, RuleName: route.rule.name };
         const failed = new Metric({ namespace: "AWS/Events", name: "FailedInvocations", dimensions: dims, statistic: "Sum", period: 60 });
         const toDlq = new Metric({ namespace: "AWS/Events", name: "InvocationsSentToDlq", dimensions: dims, statistic: "Sum", period: 60 });
+        ruleMetrics.push(new Metric({ namespace: "AWS/Events", name: "MatchedEvents", dimensions: dims, statistic: "Sum", period: 60 }));
+        if (args.ruleAlarms === false) continue;
         this.alarm(`${route.logicalName}-failed`, `Failed invocations of rule ${route.logicalName}`, failed);
         this.alarm(`${route.logicalName}-to-dlq`, `Invocations of rule ${route.logicalName} sent to a dead-letter queue`, toDlq);
-        ruleMetrics.push(new Metric({ namespace: "AWS/Events", name: "MatchedEvents", dimensions: dims, statistic: "Sum", period: 60 }));
       }
     }
     for (const fn of args.functions ?? []) {

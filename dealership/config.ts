@@ -69,7 +69,7 @@ export function parseConfig(raw: Record<string, string>, stack: string): Dealers
     const unknownKeys = issue.code === "unrecognized_keys" ? issue.keys : undefined;
     if (unknownKeys) return `  ${unknownKeys.map((k) => `${PROJECT}:${k}`).join(", ")}: not a setting of this program (misspelt?)`;
     const key = issue.path.length > 0 ? `${PROJECT}:${issue.path.join(".")}` : PROJECT;
-    const missing = issue.code === "invalid_type" && issue.path.length === 1 && values[String(issue.path[0])] === undefined;
+    const missing = issue.path.length === 1 && values[String(issue.path[0])] === undefined;
     return `  ${key}: ${missing ? "missing" : issue.message}`;
   });
   throw new Error(`Invalid configuration in Pulumi.${stack}.yaml:\n${problems.join("\n")}`);

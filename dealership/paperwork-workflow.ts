@@ -56,10 +56,17 @@ function putEvent(busName: pulumi.Input<string>, detailType: string, detail: Rec
  */
 export function paperworkDefinition(t: PaperworkWorkflowTargets): Record<string, unknown> {
   const order = { version: "1", "orderId.$": "$.detail.orderId", "order.$": "$.detail.order", "vin.$": "$.detail.vin" };
-  const compensate = (reason: string, next: string) => ({
+  // A task's Cause is the Lambda error as JSON text; its errorMessage is the readable reason.
+  const readFailure = (next: string) => ({
+    Type: "Pass",
+    Parameters: { "error.$": "$.failure.Error", "detail.$": "States.StringToJson($.failure.Cause)" },
+    ResultPath: "$.failure",
+    Next: next,
+  });
+  const compensate = (reasonPath: string, next: string) => ({
     Type: "Task",
     Resource: "arn:aws:states:::lambda:invoke",
-    Parameters: { FunctionName: t.compensation, Payload: { ...taskPayload, reason, "cause.$": "$.failure.Cause" } },
+    Parameters: { FunctionName: t.compensation, Payload: { ...taskPayload, "reason.$": reasonPath } },
     ResultPath: "$.compensation",
     ResultSelector: { "actions.$": "$.Payload.actions" },
     Retry: [retryTransient, { ErrorEquals: ["States.TaskFailed"], IntervalSeconds: 2, MaxAttempts: 5, BackoffRate: 2 }],
@@ -77,6 +84,8 @@ export function paperworkDefinition(t: PaperworkWorkflowTargets): Record<string,
             "ChargeBalance",
             task(t.payment, { "paymentId.$": "$.Payload.paymentId", "amountCents.$": "$.Payload.amountCents" }, [
               { ErrorEquals: ["PaymentGatewayUnavailable"], IntervalSeconds: 2, MaxAttempts: 4, BackoffRate: 2, JitterStrategy: "FULL" },
+              // A duplicate invocation for the same order is still running: wait for its result.
+              { ErrorEquals: ["IdempotencyAlreadyInProgressError"], IntervalSeconds: 2, MaxAttempts: 5, BackoffRate: 2 },
             ]),
           ),
           branch("Insure", task(t.insurance, { "insurancePolicyId.$": "$.Payload.insurancePolicyId" })),
@@ -84,8 +93,8 @@ export function paperworkDefinition(t: PaperworkWorkflowTargets): Record<string,
         ],
         ResultPath: "$.paperwork",
         Catch: [
-          { ErrorEquals: ["PaymentDeclined"], ResultPath: "$.failure", Next: "CompensateDeclinedPayment" },
-          { ErrorEquals: ["RegistrationRejected"], ResultPath: "$.failure", Next: "CompensateRejectedRegistration" },
+          { ErrorEquals: ["PaymentDeclined"], ResultPath: "$.failure", Next: "ReadDeclinedPayment" },
+          { ErrorEquals: ["RegistrationRejected"], ResultPath: "$.failure", Next: "ReadRejectedRegistration" },
           { ErrorEquals: ["States.ALL"], ResultPath: "$.failure", Next: "CompensateUnexpectedFailure" },
         ],
         Next: "PublishPaperworkCompleted",
@@ -103,8 +112,9 @@ export function paperworkDefinition(t: PaperworkWorkflowTargets): Record<string,
         },
         { End: true },
       ),
-      CompensateDeclinedPayment: compensate("PaymentDeclined", "PublishPaymentDeclined"),
-      PublishPaymentDeclined: putEvent(t.busName, "PaymentDeclined", { ...order, "reason.$": "$.failure.Cause" }, { Next: "TellCustomerPaymentDeclined" }),
+      ReadDeclinedPayment: readFailure("CompensateDeclinedPayment"),
+      CompensateDeclinedPayment: compensate("$.failure.detail.errorMessage", "PublishPaymentDeclined"),
+      PublishPaymentDeclined: putEvent(t.busName, "PaymentDeclined", { ...order, "reason.$": "$.failure.detail.errorMessage" }, { Next: "TellCustomerPaymentDeclined" }),
       TellCustomerPaymentDeclined: {
         Type: "Task",
         Resource: "arn:aws:states:::sns:publish",
@@ -116,9 +126,10 @@ export function paperworkDefinition(t: PaperworkWorkflowTargets): Record<string,
         ResultPath: null,
         End: true,
       },
-      CompensateRejectedRegistration: compensate("RegistrationRejected", "PublishRegistrationRejected"),
-      PublishRegistrationRejected: putEvent(t.busName, "RegistrationRejected", { ...order, "reason.$": "$.failure.Cause" }, { End: true }),
-      CompensateUnexpectedFailure: compensate("UnexpectedFailure", "PaperworkFailed"),
+      ReadRejectedRegistration: readFailure("CompensateRejectedRegistration"),
+      CompensateRejectedRegistration: compensate("$.failure.detail.errorMessage", "PublishRegistrationRejected"),
+      PublishRegistrationRejected: putEvent(t.busName, "RegistrationRejected", { ...order, "reason.$": "$.failure.detail.errorMessage" }, { End: true }),
+      CompensateUnexpectedFailure: compensate("$.failure.Error", "PaperworkFailed"),
       PaperworkFailed: { Type: "Fail", Error: "PaperworkFailed", Cause: "A paperwork task failed unexpectedly; the order was compensated" },
     },
   };

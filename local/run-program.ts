@@ -38,8 +38,26 @@ export async function runProgram<T>(options: {
   const mocks = new RecordingMocks({ ...identity, region: config["aws:region"] });
   await pulumi.runtime.setMocks(mocks, options.project ?? "dealership-events", options.stack, false);
   pulumi.runtime.setAllConfig(config);
-  const result = options.program();
-  // The SDK's own drain of outstanding registrations, as at the end of a real deployment.
-  await settings.waitForRPCs();
+  let result: T;
+  try {
+    result = options.program();
+  } finally {
+    await drain(settings, mocks);
+  }
   return { mocks, result };
+}
+
+/**
+ * Waits until the program has registered everything: the SDK's own drain of outstanding RPCs, as
+ * at the end of a real deployment, repeated until a turn of the event loop adds nothing (outputs
+ * of components are registered after their children resolve). The Pulumi SDK keeps its runtime
+ * state process-wide, so the next run must not start while this one still has work in flight.
+ */
+async function drain(settings: { waitForRPCs(): Promise<void> }, mocks: RecordingMocks): Promise<void> {
+  for (let seen = -1; seen !== mocks.resources.length; ) {
+    seen = mocks.resources.length;
+    await settings.waitForRPCs();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    await settings.waitForRPCs();
+  }
 }

@@ -3,6 +3,7 @@ import * as path from "path";
 import {
   BundledFunction,
   EventBus,
+  Observability,
   Queue,
   RouteTarget,
   Topic,
@@ -49,5 +50,15 @@ export function syntheticRoutes(routes: number, poolSize = 10) {
       targets: [kinds[kind](Math.floor(i / kinds.length))],
     });
   }
-  return { bus, functions, queues, workflows, topics, streams };
+  // Per-rule alarms are off: 600 of them would dwarf what is measured; every DLQ is still alarmed.
+  const observability = new Observability("synthetic", {
+    alarmTopic: new Topic("alarms", { cloudWatchAlarms: true }),
+    buses: [bus],
+    ruleAlarms: false,
+    queues,
+    functions,
+    workflows,
+    dashboard: false,
+  });
+  return { bus, functions, queues, workflows, topics, streams, observability };
 }

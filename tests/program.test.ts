@@ -69,7 +69,11 @@ describe("what differs between stacks is configuration only", () => {
     const onlyProd = shape(prod).filter((x) => !shape(dev).includes(x));
     const onlyDev = shape(dev).filter((x) => !shape(prod).includes(x));
     expect(onlyDev).toEqual([]);
-    expect(onlyProd).toEqual(["aws:kms/key:Key::dealership", "aws:sns/topicSubscription:TopicSubscription::alarms-email-1"]);
+    expect(onlyProd).toEqual([
+      "aws:kms/key:Key::dealership",
+      "aws:sns/topicSubscription:TopicSubscription::alarms-email-1",
+      "dealership-events:index:EncryptionKey::dealership",
+    ]);
   });
 
   test("prod encrypts queues, topics, table and stream with its customer-managed key", () => {

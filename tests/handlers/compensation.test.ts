@@ -1,0 +1,88 @@
+import { handler } from "../../handlers/compensation";
+import * as gateway from "../../handlers/lib/payment-gateway";
+import { insurancePolicyIdFor, invoiceIdFor } from "../../handlers/lib/references";
+import { handler as payment } from "../../handlers/payment";
+import { lambdaContext } from "./support/events";
+import { useHandlerHarness } from "./support/harness";
+import { taskInput, thrownBy } from "./support/tasks";
+
+const { dynamo } = useHandlerHarness();
+
+/** What the paperwork state machine passes: the order, the reason and the error's Cause. */
+const failedOrder = (extra: Record<string, unknown> = {}) => {
+  const { orderId, order, vin } = taskInput();
+  return { orderId, order, vin, reason: "RegistrationRejected", cause: '{"errorType":"RegistrationRejected"}', ...extra };
+};
+
+const undoPaperwork = [
+  { type: "cancel-insurance", insurancePolicyId: insurancePolicyIdFor("order-1001") },
+  { type: "void-invoice", invoiceId: invoiceIdFor("order-1001") },
+  { type: "refund-deposit", amountCents: 500_000 },
+];
+
+describe("compensation", () => {
+  it("refunds the charged payment found in the ledger, cancels the insurance, voids the invoice, refunds the deposit", async () => {
+    const { paymentId } = await payment(taskInput(), lambdaContext());
+    const refund = jest.spyOn(gateway, "refund");
+
+    const result = await handler(failedOrder(), lambdaContext());
+
+    expect(result).toEqual({
+      compensated: true,
+      actions: [{ type: "refund-payment", paymentId, amountCents: 3_000_000 }, ...undoPaperwork],
+    });
+    expect(refund).toHaveBeenCalledWith(paymentId);
+    expect(dynamo.get("payment#order-1001")).toMatchObject({ status: { S: "refunded" } });
+  });
+
+  it("refunds nothing when nothing was charged, and refuses a late charge for the order", async () => {
+    const charge = jest.spyOn(gateway, "charge");
+
+    const result = await handler(failedOrder({ reason: "PaymentDeclined" }), lambdaContext());
+
+    expect(result.actions).toEqual(undoPaperwork);
+    expect(dynamo.get("payment#order-1001")).toMatchObject({ status: { S: "cancelled" } });
+    const late = await thrownBy(() => payment(taskInput(), lambdaContext()));
+    expect(late.name).toBe("OrderCompensated");
+    expect(charge).not.toHaveBeenCalled();
+  });
+
+  it("uses the references it is given", async () => {
+    const result = await handler(failedOrder({ invoiceId: "INV-GIVEN", insurancePolicyId: "POL-GIVEN" }), lambdaContext());
+    expect(result.actions).toEqual([
+      { type: "cancel-insurance", insurancePolicyId: "POL-GIVEN" },
+      { type: "void-invoice", invoiceId: "INV-GIVEN" },
+      { type: "refund-deposit", amountCents: 500_000 },
+    ]);
+  });
+
+  it("is idempotent per order: a duplicate returns the first result and refunds nothing twice", async () => {
+    await payment(taskInput(), lambdaContext());
+    const refund = jest.spyOn(gateway, "refund");
+
+    const first = await handler(failedOrder(), lambdaContext());
+    const second = await handler(failedOrder(), lambdaContext());
+
+    expect(second).toEqual(first);
+    expect(refund).toHaveBeenCalledTimes(1);
+    expect(dynamo.ids().filter((id) => id.startsWith("compensation#"))).toHaveLength(1);
+  });
+
+  it("refunds once even without its idempotency record (the ledger moves charged -> refunded once)", async () => {
+    await payment(taskInput(), lambdaContext());
+    const refund = jest.spyOn(gateway, "refund");
+
+    await handler(failedOrder(), lambdaContext());
+    for (const id of dynamo.ids().filter((i) => i.startsWith("compensation#"))) dynamo.delete(id);
+    const again = await handler(failedOrder(), lambdaContext());
+
+    expect(again.actions).toEqual(undoPaperwork);
+    expect(refund).toHaveBeenCalledTimes(1);
+  });
+
+  it("rejects an invalid payload naming the field", async () => {
+    const error = await thrownBy(() => handler(failedOrder({ reason: "" }), lambdaContext()));
+    expect(error.name).toBe("InvalidEventError");
+    expect(error.message).toMatch(/^Invalid compensation task input: reason: /);
+  });
+});
