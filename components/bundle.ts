@@ -17,7 +17,9 @@ export interface Bundle {
   readonly bytes: number;
 }
 
-const cache = new Map<string, Bundle>();
+// Kept process-wide (not per module instance), so test runners that reload modules reuse bundles too.
+const CACHE_KEY = Symbol.for("dealership-events.bundle-cache");
+const cache: Map<string, Bundle> = ((globalThis as Record<symbol, unknown>)[CACHE_KEY] ??= new Map<string, Bundle>()) as Map<string, Bundle>;
 
 /**
  * Bundles a handler entry point into one minified CommonJS file with esbuild. The output depends on

@@ -57,6 +57,7 @@ export const AWS_DEFAULT_RETRY: RetryPolicy = { maximumRetryAttempts: 185, maxim
 export class EventBus extends pulumi.ComponentResource implements EventSourceBus, RouteHost {
   readonly logicalName: string;
   readonly name: pulumi.Output<string>;
+  readonly ruleBusReference: pulumi.Output<string>;
   readonly arn: pulumi.Output<string>;
   readonly ruleArnPattern: pulumi.Output<string>;
   readonly account: pulumi.Output<string>;
@@ -89,6 +90,7 @@ export class EventBus extends pulumi.ComponentResource implements EventSourceBus
         return a;
       });
       this.name = this.arn.apply((a) => a.slice(a.indexOf(":event-bus/") + ":event-bus/".length));
+      this.ruleBusReference = "arn" in args.existing ? this.arn : this.name;
       this.isDefaultBus = "name" in args.existing ? args.existing.name === "default" : args.existing.arn.endsWith(":event-bus/default");
     } else {
       const busName = args.busName ?? physicalName([this.context.namePrefix, name], NAME_LIMITS.eventBus);
@@ -108,6 +110,7 @@ export class EventBus extends pulumi.ComponentResource implements EventSourceBus
       );
       this.arn = this.bus.arn;
       this.name = this.bus.name;
+      this.ruleBusReference = this.name;
       this.isDefaultBus = false;
     }
     this.ruleArnPattern = this.arn.apply(ruleArnPatternOf);

@@ -25,6 +25,8 @@ export interface RouteArgs {
 export interface RouteHost {
   readonly logicalName: string;
   readonly name: pulumi.Output<string>;
+  /** How rules name their bus: the name, or the ARN for a bus attached by ARN (it may be another account's). */
+  readonly ruleBusReference: pulumi.Output<string>;
   readonly isDefaultBus: boolean;
   readonly defaultRetry: RetryPolicy;
   readonly context: DeploymentContext;
@@ -53,7 +55,7 @@ export class Route extends pulumi.ComponentResource {
       name,
       {
         name: physicalName([host.context.namePrefix, name], NAME_LIMITS.rule),
-        eventBusName: host.name,
+        eventBusName: host.ruleBusReference,
         description: args.description,
         eventPattern: args.pattern ? JSON.stringify(args.pattern) : undefined,
         scheduleExpression: args.schedule,
@@ -83,7 +85,7 @@ export class Route extends pulumi.ComponentResource {
         `${name}-${id}`,
         {
           rule: this.rule.name,
-          eventBusName: host.name,
+          eventBusName: host.ruleBusReference,
           targetId: id,
           arn: binding.arn,
           roleArn: binding.roleArn,

@@ -70,8 +70,13 @@ function outputsFor(type: string, name: string, inputs: Record<string, any>, who
     case "aws:cloudwatch/eventBus:EventBus":
       return { id: name, state: { name, arn: arn("events", `event-bus/${name}`) } };
     case "aws:cloudwatch/eventRule:EventRule": {
-      const bus = inputs.eventBusName ?? "default";
-      return { id: `${bus}|${name}`, state: { name, arn: arn("events", bus === "default" ? `rule/${name}` : `rule/${bus}/${name}`) } };
+      const reference: string = inputs.eventBusName ?? "default";
+      // A bus named by ARN may be another account's: the rule lives where the bus does.
+      const [owner, busRegion, bus] = reference.startsWith("arn:")
+        ? [reference.split(":")[4], reference.split(":")[3], reference.slice(reference.indexOf(":event-bus/") + 11)]
+        : [account, region, reference];
+      const resource = bus === "default" ? `rule/${name}` : `rule/${bus}/${name}`;
+      return { id: `${bus}|${name}`, state: { name, arn: `arn:${partition}:events:${busRegion}:${owner}:${resource}` } };
     }
     case "aws:cloudwatch/eventTarget:EventTarget":
       return { id: `${inputs.eventBusName}-${inputs.rule}-${inputs.targetId}`, state: {} };

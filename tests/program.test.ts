@@ -6,10 +6,17 @@ import { ofType, policyOf, runIsolated } from "./support/program";
 
 const STACKS = ["dev", "prod"];
 
+/** Each stack's program runs once for the whole file. */
+const runs = new Map<string, ReturnType<typeof runIsolated>>();
+const runStack = (stack: string) => {
+  if (!runs.has(stack)) runs.set(stack, runIsolated({ stack, stackFile: true, program: () => require("../index") }));
+  return runs.get(stack)!;
+};
+
 describe.each(STACKS)("the dealership program, stack %s", (stack) => {
   let run: Awaited<ReturnType<typeof runIsolated>>;
   beforeAll(async () => {
-    run = await runIsolated({ stack, stackFile: true, program: () => require("../index") });
+    run = await runStack(stack);
   });
 
   test("passes every offline check (wiring, single policies, sizes, names, queues, IAM, runtimes, patterns)", () => {
@@ -60,8 +67,8 @@ describe("what differs between stacks is configuration only", () => {
   let dev: Awaited<ReturnType<typeof runIsolated>>;
   let prod: Awaited<ReturnType<typeof runIsolated>>;
   beforeAll(async () => {
-    dev = await runIsolated({ stack: "dev", stackFile: true, program: () => require("../index") });
-    prod = await runIsolated({ stack: "prod", stackFile: true, program: () => require("../index") });
+    dev = await runStack("dev");
+    prod = await runStack("prod");
   });
 
   test("both stacks declare the same resources (by type and logical name), bar the prod key and alarm email", () => {

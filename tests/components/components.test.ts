@@ -45,7 +45,8 @@ describe("EventBus", () => {
       bus.route("all", { pattern: { source: ["a"] }, targets: [queueTarget(queue)] });
     });
     expect(ofType(run, "aws:cloudwatch/eventBus:EventBus")).toHaveLength(0);
-    expect(ofType(run, "aws:cloudwatch/eventRule:EventRule")[0].inputs.eventBusName).toBe("central");
+    // Rules name the bus by ARN: an attached bus may belong to another account.
+    expect(ofType(run, "aws:cloudwatch/eventRule:EventRule")[0].inputs.eventBusName).toBe("arn:aws:events:eu-west-1:123456789012:event-bus/central");
     const statement = policyOf(ofType(run, "aws:sqs/queuePolicy:QueuePolicy").find((p) => p.name === "inbox")!).Statement[1];
     expect(statement.Condition).toEqual({
       ArnLike: { "aws:SourceArn": "arn:aws:events:eu-west-1:123456789012:rule/central/*" },

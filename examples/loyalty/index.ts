@@ -1,0 +1,4 @@
+import { createLoyalty } from "./program";
+
+const loyalty = createLoyalty();
+export const handoverQueueUrl = loyalty.handovers.url;
