@@ -1,6 +1,6 @@
 /**
  * The dealership program: validated stack configuration -> the dealership architecture -> outputs.
- * Deploy with `npx pulumi up --stack dev`; run it locally with `npm start`.
+ * Deploy with `npx pulumi up --stack dev`; `npm test` runs it for every stack under Pulumi mocks.
  */
 import { loadConfig } from "./dealership/config";
 import { createDealership } from "./dealership/architecture";
