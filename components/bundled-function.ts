@@ -6,6 +6,7 @@ import { DeploymentContext, stackContext } from "./context";
 import { policyJson, PolicyStatement, serviceTrustPolicy } from "./iam";
 import { NAME_LIMITS, physicalName } from "./naming";
 import { Queue, QueueConsumerArgs } from "./queue";
+import { assertInteger, assertLogRetention } from "./validation";
 
 export type LambdaRuntime = "nodejs22.x" | "nodejs24.x";
 
@@ -38,8 +39,6 @@ export interface BundledFunctionArgs {
   bundle?: BundleOptions;
   context?: DeploymentContext;
 }
-
-const LOG_RETENTION_DAYS = new Set([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653]);
 
 /**
  * A Lambda function built from a handler entry point: an esbuild bundle (never closure
@@ -170,19 +169,13 @@ export class BundledFunction extends pulumi.ComponentResource {
 }
 
 function validateFunctionArgs(where: string, args: BundledFunctionArgs, timeout: number): void {
-  const int = (key: string, value: number | undefined, min: number, max: number) => {
-    if (value !== undefined && (!Number.isInteger(value) || value < min || value > max)) {
-      throw new Error(`${where}: ${key} must be an integer from ${min} to ${max}, got ${value}`);
-    }
-  };
+  const int = (key: string, value: number | undefined, min: number, max: number) => assertInteger(where, key, value, min, max);
   int("timeoutSeconds", timeout, 1, 900);
   int("memorySize", args.memorySize, 128, 10_240);
   int("reservedConcurrency", args.reservedConcurrency, 0, 1000);
   int("asyncInvoke.maximumRetryAttempts", args.asyncInvoke?.maximumRetryAttempts, 0, 2);
   int("asyncInvoke.maximumEventAgeInSeconds", args.asyncInvoke?.maximumEventAgeInSeconds, 60, 21_600);
-  if (args.logRetentionDays !== undefined && !LOG_RETENTION_DAYS.has(args.logRetentionDays)) {
-    throw new Error(`${where}: logRetentionDays ${args.logRetentionDays} is not a CloudWatch Logs retention (${[...LOG_RETENTION_DAYS].join(", ")})`);
-  }
+  assertLogRetention(where, "logRetentionDays", args.logRetentionDays);
   for (const key of Object.keys(args.environment ?? {})) {
     if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(key)) throw new Error(`${where}: environment variable name "${key}" is not valid`);
     if (key.startsWith("AWS_")) throw new Error(`${where}: environment variable "${key}" is reserved by Lambda`);

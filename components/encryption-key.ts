@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DeploymentContext, stackContext } from "./context";
 import { policyJson, PolicyStatement } from "./iam";
+import { assertInteger } from "./validation";
 
 /** AWS services that must use a key to deliver into encrypted resources of ours. */
 export type KeyUser =
@@ -36,9 +37,7 @@ export class EncryptionKey extends pulumi.ComponentResource {
     super("dealership-events:index:EncryptionKey", name, {}, opts);
     const context = args.context ?? stackContext();
     const window = args.deletionWindowInDays ?? 30;
-    if (!Number.isInteger(window) || window < 7 || window > 30) {
-      throw new Error(`EncryptionKey "${name}": deletionWindowInDays must be an integer from 7 to 30, got ${window}`);
-    }
+    assertInteger(`EncryptionKey "${name}"`, "deletionWindowInDays", window, 7, 30);
     this.users = new Set(args.users);
     this.logicalName = name;
     const identity = aws.getCallerIdentityOutput({}, { parent: this });

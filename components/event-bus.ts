@@ -9,6 +9,7 @@ import { NAME_LIMITS, assertNameWithin, physicalName } from "./naming";
 import { Queue, QueueEncryption } from "./queue";
 import { Route, RouteArgs, RouteHost } from "./route";
 import { RetryPolicy, RouteScope } from "./targets";
+import { assertLogRetention } from "./validation";
 
 export interface ArchiveArgs {
   /** Days to keep events; 0 keeps them indefinitely. */
@@ -124,7 +125,8 @@ export class EventBus extends pulumi.ComponentResource implements EventSourceBus
 
   /** Adds a rule with its targets to this bus. */
   route(name: string, args: RouteArgs): Route {
-    const route = new Route(name, { ...args, host: this }, { parent: this });
+    // Rules and grants hold no data: `protect` on a bus keeps its events, not its routing, fixed.
+    const route = new Route(name, { ...args, host: this }, { parent: this, protect: false });
     this.routes.push(route);
     return route;
   }
@@ -155,11 +157,11 @@ export class EventBus extends pulumi.ComponentResource implements EventSourceBus
       bus: this,
       where,
       context: this.context,
-      shared: <T extends pulumi.Resource>(target: object, kind: string, create: (parent: pulumi.Resource) => T): T => {
+      shared: <T extends pulumi.Resource>(target: object, kind: string, create: (opts: pulumi.CustomResourceOptions) => T): T => {
         let byKind = this.grants.get(target);
         if (!byKind) this.grants.set(target, (byKind = new Map()));
         let grant = byKind.get(kind);
-        if (!grant) byKind.set(kind, (grant = create(this)));
+        if (!grant) byKind.set(kind, (grant = create({ parent: this, protect: false })));
         return grant as T;
       },
     };
@@ -230,6 +232,7 @@ export class EventBus extends pulumi.ComponentResource implements EventSourceBus
 
   /** EventBridge bus logs are vended logs: a delivery source on the bus, to a log group destination. */
   private createLogging(name: string, logging: BusLoggingArgs): aws.cloudwatch.LogGroup {
+    assertLogRetention(`EventBus "${name}"`, "logging.retentionDays", logging.retentionDays);
     const logGroup = new aws.cloudwatch.LogGroup(
       `${name}-logs`,
       { name: `/aws/vendedlogs/events/${physicalName([this.context.namePrefix, name], 200)}`, retentionInDays: logging.retentionDays, tags: this.context.tags },

@@ -48,6 +48,25 @@ export function busRulesCondition(bus: { ruleArnPattern: pulumi.Input<string>; a
   };
 }
 
+/**
+ * The resource-policy statement that lets the rules of `bus` deliver to a queue or topic with
+ * `action`: one per bus, whatever the number of its rules.
+ */
+export function eventBridgeDeliveryStatement(
+  bus: { logicalName: string; ruleArnPattern: pulumi.Input<string>; account: pulumi.Input<string> },
+  action: string,
+  resource: pulumi.Input<string>,
+): PolicyStatement {
+  return {
+    Sid: `EventBridgeRulesOf${bus.logicalName.replace(/[^A-Za-z0-9]/g, "")}`,
+    Effect: "Allow",
+    Principal: { Service: "events.amazonaws.com" },
+    Action: action,
+    Resource: resource,
+    Condition: busRulesCondition(bus),
+  };
+}
+
 /** Denies every action on a resource when the request does not use TLS. */
 export function tlsOnlyStatement(action: string, resource: pulumi.Input<string>): PolicyStatement {
   return {

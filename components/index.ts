@@ -19,3 +19,4 @@ export * from "./targets";
 export * from "./topic";
 export * from "./workflow";
 export * from "./contract-pattern";
+export * from "./validation";

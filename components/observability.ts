@@ -64,12 +64,11 @@ export class Observability extends pulumi.ComponentResource {
     for (const bus of args.buses ?? []) {
       for (const route of bus.routes) {
         const dims = { EventBusName: bus.name, RuleName: route.rule.name };
-        const failed = new Metric({ namespace: "AWS/Events", name: "FailedInvocations", dimensions: dims, statistic: "Sum", period: 60 });
-        const toDlq = new Metric({ namespace: "AWS/Events", name: "InvocationsSentToDlq", dimensions: dims, statistic: "Sum", period: 60 });
-        ruleMetrics.push(new Metric({ namespace: "AWS/Events", name: "MatchedEvents", dimensions: dims, statistic: "Sum", period: 60 }));
+        const metric = (name: string) => new Metric({ namespace: "AWS/Events", name, dimensions: dims, statistic: "Sum", period: 60 });
+        ruleMetrics.push(metric("MatchedEvents"));
         if (args.ruleAlarms === false) continue;
-        this.alarm(`${route.logicalName}-failed`, `Failed invocations of rule ${route.logicalName}`, failed);
-        this.alarm(`${route.logicalName}-to-dlq`, `Invocations of rule ${route.logicalName} sent to a dead-letter queue`, toDlq);
+        this.alarm(`${route.logicalName}-failed`, `Failed invocations of rule ${route.logicalName}`, metric("FailedInvocations"));
+        this.alarm(`${route.logicalName}-to-dlq`, `Invocations of rule ${route.logicalName} sent to a dead-letter queue`, metric("InvocationsSentToDlq"));
       }
     }
     for (const fn of args.functions ?? []) {

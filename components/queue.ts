@@ -3,8 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { EventSourceBus } from "./bus-ref";
 import { DeploymentContext, stackContext } from "./context";
 import { EncryptionKey } from "./encryption-key";
-import { busRulesCondition, policyJson, PolicyStatement, tlsOnlyStatement } from "./iam";
+import { eventBridgeDeliveryStatement, policyJson, PolicyStatement, tlsOnlyStatement } from "./iam";
 import { NAME_LIMITS, physicalName } from "./naming";
+import { assertInteger } from "./validation";
 
 /** How a queue is encrypted at rest. EventBridge cannot use the AWS managed key alias/aws/sqs. */
 export type QueueEncryption = { kind: "sqs-managed" } | { kind: "kms"; key: EncryptionKey };
@@ -115,16 +116,7 @@ export class Queue extends pulumi.ComponentResource {
     this.name = this.queue.name;
 
     const statements: pulumi.Input<PolicyStatement>[] = [tlsOnlyStatement("sqs:*", this.arn)];
-    for (const bus of this.eventSources) {
-      statements.push({
-        Sid: `EventBridgeRulesOf${sidPart(bus.logicalName)}`,
-        Effect: "Allow",
-        Principal: { Service: "events.amazonaws.com" },
-        Action: "sqs:SendMessage",
-        Resource: this.arn,
-        Condition: busRulesCondition(bus),
-      });
-    }
+    for (const bus of this.eventSources) statements.push(eventBridgeDeliveryStatement(bus, "sqs:SendMessage", this.arn));
     this.policy = new aws.sqs.QueuePolicy(name, { queueUrl: this.url, policy: policyJson(statements) }, { parent: this });
     this.registerOutputs({ arn: this.arn, url: this.url, deadLetterQueueArn: this.deadLetterQueue?.arn });
   }
@@ -185,24 +177,13 @@ export class Queue extends pulumi.ComponentResource {
   }
 }
 
-function sidPart(name: string): string {
-  return name.replace(/[^A-Za-z0-9]/g, "");
-}
-
-function checkRange(where: string, key: string, value: number | undefined, min: number, max: number): void {
-  if (value === undefined) return;
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`${where}: ${key} must be an integer from ${min} to ${max}, got ${value}`);
-  }
-}
-
 function validateQueueArgs(name: string, args: QueueArgs, visibility: number): void {
   const where = `Queue "${name}"`;
-  checkRange(where, "visibilityTimeoutSeconds", visibility, 0, 43_200);
-  checkRange(where, "messageRetentionSeconds", args.messageRetentionSeconds, 60, MAX_RETENTION);
+  assertInteger(where, "visibilityTimeoutSeconds", visibility, 0, 43_200);
+  assertInteger(where, "messageRetentionSeconds", args.messageRetentionSeconds, 60, MAX_RETENTION);
   if (args.deadLetter) {
-    checkRange(where, "deadLetter.maxReceiveCount", args.deadLetter.maxReceiveCount, 1, 1000);
-    checkRange(where, "deadLetter.messageRetentionSeconds", args.deadLetter.messageRetentionSeconds, 60, MAX_RETENTION);
+    assertInteger(where, "deadLetter.maxReceiveCount", args.deadLetter.maxReceiveCount, 1, 1000);
+    assertInteger(where, "deadLetter.messageRetentionSeconds", args.deadLetter.messageRetentionSeconds, 60, MAX_RETENTION);
   }
   if (args.contentBasedDeduplication && !args.fifo) {
     throw new Error(`${where}: contentBasedDeduplication applies to FIFO queues only`);
@@ -215,9 +196,9 @@ function validateConsumer(where: string, fifo: boolean, visibility: number, args
       `${where}: the queue's visibility timeout (${visibility} s) is shorter than the function timeout (${args.functionTimeoutSeconds} s); AWS rejects this event source mapping. Set visibilityTimeoutSeconds to at least ${args.functionTimeoutSeconds} (AWS recommends 6x the timeout)`,
     );
   }
-  checkRange(where, "batchSize", args.batchSize, 1, fifo ? 10 : 10_000);
-  checkRange(where, "maximumBatchingWindowInSeconds", args.maximumBatchingWindowInSeconds, 0, 300);
-  checkRange(where, "maximumConcurrency", args.maximumConcurrency, 2, 1000);
+  assertInteger(where, "batchSize", args.batchSize, 1, fifo ? 10 : 10_000);
+  assertInteger(where, "maximumBatchingWindowInSeconds", args.maximumBatchingWindowInSeconds, 0, 300);
+  assertInteger(where, "maximumConcurrency", args.maximumConcurrency, 2, 1000);
   if (fifo && args.maximumBatchingWindowInSeconds) {
     throw new Error(`${where}: FIFO queues do not support a batching window`);
   }

@@ -5,6 +5,7 @@ import { EventPattern, validateEventPattern } from "./event-pattern";
 import { NAME_LIMITS, physicalName } from "./naming";
 import { Queue } from "./queue";
 import { RetryPolicy, RouteScope, RouteTarget } from "./targets";
+import { assertInteger } from "./validation";
 
 /** AWS allows at most five targets per rule. */
 export const MAX_TARGETS_PER_RULE = 5;
@@ -130,7 +131,6 @@ function validateRouteArgs(where: string, args: RouteArgs, host: RouteHost): voi
 }
 
 function validateRetry(where: string, retry: RetryPolicy): void {
-  const { maximumRetryAttempts: attempts, maximumEventAgeInSeconds: age } = retry;
-  if (!Number.isInteger(attempts) || attempts < 0 || attempts > 185) throw new Error(`${where}: maximumRetryAttempts must be 0 to 185, got ${attempts}`);
-  if (!Number.isInteger(age) || age < 60 || age > 86_400) throw new Error(`${where}: maximumEventAgeInSeconds must be 60 to 86400, got ${age}`);
+  assertInteger(where, "maximumRetryAttempts", retry.maximumRetryAttempts, 0, 185);
+  assertInteger(where, "maximumEventAgeInSeconds", retry.maximumEventAgeInSeconds, 60, 86_400);
 }

@@ -40,7 +40,7 @@ export interface RouteScope {
    * One resource per (bus, target resource, kind), however many routes need it: a Lambda
    * permission or a delivery role is shared by all routes of a bus to the same target.
    */
-  shared<T extends pulumi.Resource>(target: object, kind: string, create: (parent: pulumi.Resource) => T): T;
+  shared<T extends pulumi.Resource>(target: object, kind: string, create: (opts: pulumi.CustomResourceOptions) => T): T;
 }
 
 /** What a bound target contributes to its `aws.cloudwatch.EventTarget`. */
@@ -72,7 +72,7 @@ export function lambdaTarget(fn: LambdaLike, options: TargetOptions = {}): Route
     name: logicalNameOf(fn),
     options,
     bind(scope) {
-      const permission = scope.shared(resource, "invoke", (parent) =>
+      const permission = scope.shared(resource, "invoke", (opts) =>
         new aws.lambda.Permission(
           `${scope.bus.logicalName}-invokes-${logicalNameOf(fn)}`,
           {
@@ -82,7 +82,7 @@ export function lambdaTarget(fn: LambdaLike, options: TargetOptions = {}): Route
             sourceArn: scope.bus.ruleArnPattern,
             sourceAccount: scope.bus.account,
           },
-          { parent },
+          opts,
         ),
       );
       return { arn: resource.arn, grants: [permission] };
@@ -197,7 +197,7 @@ export function busTarget(bus: EventSourceBus | { arn: string; name: string }, o
 /** The role EventBridge assumes to deliver from this bus to one target resource, shared by all routes. */
 function deliveryRole(scope: RouteScope, target: object, targetName: string, statements: pulumi.Input<PolicyStatement>[]) {
   const name = `${scope.bus.logicalName}-to-${targetName}`;
-  const role = scope.shared(target, "delivery-role", (parent) =>
+  const role = scope.shared(target, "delivery-role", (opts) =>
     new aws.iam.Role(
       name,
       {
@@ -205,11 +205,11 @@ function deliveryRole(scope: RouteScope, target: object, targetName: string, sta
         assumeRolePolicy: serviceTrustPolicy("events.amazonaws.com", busRulesCondition(scope.bus)),
         tags: scope.context.tags,
       },
-      { parent },
+      opts,
     ),
   );
-  const policy = scope.shared(target, "delivery-policy", (parent) =>
-    new aws.iam.RolePolicy(name, { role: role.id, policy: policyJson(statements) }, { parent }),
+  const policy = scope.shared(target, "delivery-policy", (opts) =>
+    new aws.iam.RolePolicy(name, { role: role.id, policy: policyJson(statements) }, opts),
   );
   return { role, policy };
 }

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { EventSourceBus } from "./bus-ref";
 import { DeploymentContext, stackContext } from "./context";
 import { EncryptionKey } from "./encryption-key";
-import { busRulesCondition, policyJson, PolicyStatement, tlsOnlyStatement } from "./iam";
+import { eventBridgeDeliveryStatement, policyJson, PolicyStatement, tlsOnlyStatement } from "./iam";
 import { NAME_LIMITS, physicalName } from "./naming";
 
 export interface TopicArgs {
@@ -56,16 +56,7 @@ export class Topic extends pulumi.ComponentResource {
     this.arn = this.topic.arn;
 
     const statements: pulumi.Input<PolicyStatement>[] = [tlsOnlyStatement("sns:Publish", this.arn)];
-    for (const bus of this.eventSources) {
-      statements.push({
-        Sid: `EventBridgeRulesOf${bus.logicalName.replace(/[^A-Za-z0-9]/g, "")}`,
-        Effect: "Allow",
-        Principal: { Service: "events.amazonaws.com" },
-        Action: "sns:Publish",
-        Resource: this.arn,
-        Condition: busRulesCondition(bus),
-      });
-    }
+    for (const bus of this.eventSources) statements.push(eventBridgeDeliveryStatement(bus, "sns:Publish", this.arn));
     if (args.cloudWatchAlarms) {
       const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
       statements.push({

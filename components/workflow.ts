@@ -5,6 +5,7 @@ import { DeploymentContext, stackContext } from "./context";
 import { policyJson, PolicyStatement, serviceTrustPolicy } from "./iam";
 import { NAME_LIMITS, physicalName } from "./naming";
 import { Topic } from "./topic";
+import { assertLogRetention } from "./validation";
 
 export interface WorkflowArgs {
   /** STANDARD: exactly-once, up to a year, full history. EXPRESS: at-least-once, 5 minutes, cheap at volume. */
@@ -38,6 +39,7 @@ export class Workflow extends pulumi.ComponentResource {
     this.logicalName = name;
     this.type = args.type;
     const context = args.context ?? stackContext();
+    assertLogRetention(`Workflow "${name}"`, "logging.retentionDays", args.logging.retentionDays);
     const machineName = physicalName([context.namePrefix, name], NAME_LIMITS.stateMachine);
     const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
 

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { LOG_RETENTION_DAYS } from "../components/validation";
 
 /**
  * Everything that differs between stacks. `Pulumi.<stack>.yaml` holds it under the project's
@@ -7,11 +8,10 @@ import { z } from "zod";
  */
 export const PROJECT = "dealership-events";
 
-const LOG_RETENTION = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 const logRetention = z
   .number()
   .int()
-  .refine((d) => (LOG_RETENTION as readonly number[]).includes(d), { message: `must be a CloudWatch Logs retention: ${LOG_RETENTION.join(", ")}` });
+  .refine((d) => LOG_RETENTION_DAYS.includes(d), { message: `must be a CloudWatch Logs retention: ${LOG_RETENTION_DAYS.join(", ")}` });
 
 export const configSchema = z
   .object({

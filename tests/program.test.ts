@@ -6,15 +6,23 @@ import { ofType, policyOf, runIsolated } from "./support/program";
 
 const STACKS = ["dev", "prod"];
 
-/** Each stack's program runs once for the whole file. */
-const runs = new Map<string, ReturnType<typeof runIsolated>>();
+type Dealership = ReturnType<typeof import("../dealership/architecture").createDealership>;
+
+/** Each stack's program runs once for the whole file: what index.ts does, keeping the components it built. */
+const runs = new Map<string, ReturnType<typeof runIsolated<Dealership>>>();
 const runStack = (stack: string) => {
-  if (!runs.has(stack)) runs.set(stack, runIsolated({ stack, stackFile: true, program: () => require("../index") }));
+  if (!runs.has(stack)) {
+    const program = () => require("../dealership/architecture").createDealership(require("../dealership/config").loadConfig()) as Dealership;
+    runs.set(stack, runIsolated({ stack, stackFile: true, program }));
+  }
   return runs.get(stack)!;
 };
 
+/** A resource and everything below it. `__childResources`/`__protect` are the SDK's own records of the tree and options. */
+const tree = (resource: unknown): any[] => [resource, ...[...((resource as any).__childResources ?? [])].flatMap(tree)];
+
 describe.each(STACKS)("the dealership program, stack %s", (stack) => {
-  let run: Awaited<ReturnType<typeof runIsolated>>;
+  let run: Awaited<ReturnType<typeof runStack>>;
   beforeAll(async () => {
     run = await runStack(stack);
   });
@@ -64,8 +72,8 @@ describe.each(STACKS)("the dealership program, stack %s", (stack) => {
 });
 
 describe("what differs between stacks is configuration only", () => {
-  let dev: Awaited<ReturnType<typeof runIsolated>>;
-  let prod: Awaited<ReturnType<typeof runIsolated>>;
+  let dev: Awaited<ReturnType<typeof runStack>>;
+  let prod: Awaited<ReturnType<typeof runStack>>;
   beforeAll(async () => {
     dev = await runStack("dev");
     prod = await runStack("prod");
@@ -91,6 +99,26 @@ describe("what differs between stacks is configuration only", () => {
     expect(ofType(prod, "aws:dynamodb/table:Table")[0].inputs.serverSideEncryption).toEqual({ enabled: true, kmsKeyArn: key.state.arn });
     expect(ofType(prod, "aws:kinesis/stream:Stream")[0].inputs.kmsKeyId).toBe(key.state.arn);
     for (const q of ofType(dev, "aws:sqs/queue:Queue")) expect(q.inputs.sqsManagedSseEnabled).toBe(true);
+  });
+
+  test("prod protects what holds data (bus, archive, DLQs, queues, table, stream, key), not routing or code", () => {
+    const stateful = (d: Dealership) => [d.bus.bus!, d.bus.archive!, d.bus.targetDeadLetterQueueIfCreated!, ...d.orderQueues, d.handoverQueue, d.operationsInbox, d.asyncFailures, d.stateTable, d.analyticsStream];
+    const prodStateful = [...stateful(prod.result), prod.result.key!].flatMap((r) => (r === prod.result.bus.bus || r === prod.result.bus.archive ? [r] : tree(r)));
+    expect(prodStateful.filter((r) => r.__protect !== true).map((r) => r.__name)).toEqual([]);
+    expect(stateful(dev.result).flatMap(tree).filter((r) => r.__protect).map((r) => r.__name)).toEqual([]);
+    const routing = [...prod.result.bus.routes.flatMap(tree), ...prod.result.functions.flatMap(tree)];
+    expect(routing.length).toBeGreaterThan(30);
+    expect(routing.filter((r) => r.__protect).map((r) => r.__name)).toEqual([]);
+  });
+
+  test("index.ts exports the stack outputs a user needs", async () => {
+    const run = await runIsolated({ stack: "dev", stackFile: true, program: () => require("../index") });
+    const outputs = run.result as Record<string, { apply: (f: (v: unknown) => void) => unknown }>;
+    expect(Object.keys(outputs).sort()).toEqual([
+      "alarmTopicArn", "analyticsStreamName", "busArn", "busName", "customerTopicArn", "dashboardName", "operationsBusArn", "orderQueueUrls", "paperworkStateMachineArn",
+    ]);
+    const busName = await new Promise((resolve) => outputs.busName.apply(resolve));
+    expect(busName).toBe("dealership-events-dev-dealership");
   });
 
   test("prod traces and keeps STANDARD workflows; dev uses EXPRESS", () => {

@@ -280,6 +280,10 @@ describe("Workflow", () => {
     expect(statements.find((s) => s.Action === "sns:Publish").Resource).toMatch(/^arn:aws:sns:/);
     expect(statements.find((s) => s.Action === "events:PutEvents").Condition).toEqual({ StringEquals: { "events:source": ["wf"] } });
   });
+  test("a log retention CloudWatch does not offer is refused", async () => {
+    const message = await failure(({ Workflow }) => new Workflow("wf", { type: "EXPRESS", definition: { StartAt: "A", States: { A: { Type: "Succeed" } } }, calls: {}, logging: { level: "ERROR", includeExecutionData: false, retentionDays: 8 } }));
+    expect(message).toMatch('Workflow "wf": logging.retentionDays 8 is not a CloudWatch Logs retention');
+  });
 });
 
 describe("Observability", () => {
