@@ -109,6 +109,8 @@ function outputsFor(type: string, name: string, inputs: Record<string, any>, who
       return { id: name, state: { name, arn: `arn:${partition}:iam::${account}:role/${name}`, uniqueId: `AROA${uuid().slice(0, 17).replace(/-/g, "").toUpperCase()}` } };
     case "aws:iam/rolePolicy:RolePolicy":
       return { id: `${inputs.role}:${name}`, state: { name } };
+    case "aws:iam/policy:Policy":
+      return { id: `arn:${partition}:iam::${account}:policy/${name}`, state: { name, arn: `arn:${partition}:iam::${account}:policy/${name}`, policyId: `ANPA${uuid().slice(0, 17).replace(/-/g, "").toUpperCase()}` } };
     case "aws:sfn/stateMachine:StateMachine":
       return { id: arn("states", `stateMachine:${name}`), state: { name, arn: arn("states", `stateMachine:${name}`) } };
     case "aws:kinesis/stream:Stream":

@@ -1,0 +1,188 @@
+/**
+ * The local cloud's time. Retries, backoff, visibility timeouts, batching windows and Wait states
+ * are timers on this clock. In `virtual` mode, whenever nothing is running (no invocation, no
+ * delivery, no request in flight), the clock jumps to the next timer instead of waiting for it,
+ * so a 6-minute backoff costs a test no real time while its order of events stays AWS's. In
+ * `real` mode (a server people and SDKs talk to) timers wait in real time.
+ *
+ * Between jumps the virtual clock runs with the real one, so timestamps of work in flight differ.
+ */
+export type ClockMode = "virtual" | "real";
+
+export interface Timer {
+  cancel(): void;
+}
+
+interface Scheduled {
+  due: number;
+  sequence: number;
+  fire: () => void;
+  cancelled: boolean;
+}
+
+export class Clock {
+  private offset = 0;
+  private sequence = 0;
+  private readonly timers: Scheduled[] = [];
+  private busy = 0;
+  private idleWaiters: (() => void)[] = [];
+  private realTimer: NodeJS.Timeout | undefined;
+  private armedFor = Infinity;
+  private readonly failures: unknown[] = [];
+
+  constructor(readonly mode: ClockMode = "virtual", private readonly onError: (error: unknown) => void = () => undefined) {}
+
+  /** Milliseconds since the epoch, in the cloud's time. */
+  now(): number {
+    return Date.now() + this.offset;
+  }
+
+  date(): Date {
+    return new Date(this.now());
+  }
+
+  /** Runs `fire` after `delayMs` of cloud time. */
+  schedule(delayMs: number, fire: () => void): Timer {
+    const timer: Scheduled = { due: this.now() + Math.max(0, delayMs), sequence: this.sequence++, fire, cancelled: false };
+    insertSorted(this.timers, timer);
+    this.arm();
+    return { cancel: () => void (timer.cancelled = true) };
+  }
+
+  /** Resolves after `delayMs` of cloud time. */
+  sleep(delayMs: number): Promise<void> {
+    return new Promise((resolve) => this.schedule(delayMs, resolve));
+  }
+
+  /**
+   * Counts `work` as activity until it settles: the virtual clock does not jump while it runs.
+   * A rejection is reported to the cloud's error sink, never left unhandled.
+   */
+  track<T>(work: Promise<T>): Promise<T> {
+    this.busy++;
+    const done = () => {
+      this.busy--;
+      if (this.busy === 0) this.wakeIdleWaiters();
+    };
+    work.then(done, (error) => {
+      done();
+      this.failures.push(error);
+      this.onError(error);
+    });
+    return work;
+  }
+
+  /** Starts `work` now as tracked activity; its failure goes to the error sink. */
+  spawn(work: () => Promise<unknown>): void {
+    this.track(Promise.resolve().then(work)).catch(() => undefined);
+  }
+
+  get pendingTimers(): number {
+    return this.timers.filter((timer) => !timer.cancelled).length;
+  }
+
+  get activity(): number {
+    return this.busy;
+  }
+
+  /**
+   * Runs the cloud until nothing is left to do: waits for activity to end, then (virtual mode)
+   * jumps to the next timer, until no timer is left or the next one is beyond `horizonMs` of cloud
+   * time from now. Returns the cloud time it stopped at.
+   */
+  async settle(horizonMs = Infinity): Promise<number> {
+    const until = this.now() + horizonMs;
+    for (;;) {
+      await this.idle();
+      this.fireDue();
+      await macrotask();
+      if (this.busy > 0) continue;
+      const next = this.nextTimer();
+      if (!next) {
+        await macrotask();
+        if (this.busy > 0 || this.nextTimer()) continue;
+        return this.now();
+      }
+      if (next.due > until) return this.now();
+      if (this.mode === "virtual") {
+        if (next.due > this.now()) this.offset += next.due - this.now();
+        this.fireDue();
+      } else {
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, next.due - this.now())));
+        this.fireDue();
+      }
+    }
+  }
+
+  /** Resolves when no tracked work is running. */
+  idle(): Promise<void> {
+    if (this.busy === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Stops the real timer that fires due timers (virtual mode keeps no process alive). */
+  stop(): void {
+    if (this.realTimer) clearTimeout(this.realTimer);
+    this.realTimer = undefined;
+    this.armedFor = Infinity;
+    for (const timer of this.timers) timer.cancelled = true;
+    this.timers.length = 0;
+  }
+
+  private nextTimer(): Scheduled | undefined {
+    while (this.timers.length > 0 && this.timers[0].cancelled) this.timers.shift();
+    return this.timers[0];
+  }
+
+  private fireDue(): void {
+    const now = this.now();
+    for (let next = this.nextTimer(); next && next.due <= now; next = this.nextTimer()) {
+      this.timers.shift();
+      try {
+        next.fire();
+      } catch (error) {
+        this.failures.push(error);
+        this.onError(error);
+      }
+    }
+    this.arm();
+  }
+
+  /** Keeps one real timer for the earliest due timer, so timers also fire while work runs. */
+  private arm(): void {
+    const next = this.nextTimer();
+    if (!next) return;
+    if (this.realTimer && this.armedFor <= next.due) return;
+    if (this.realTimer) clearTimeout(this.realTimer);
+    this.armedFor = next.due;
+    this.realTimer = setTimeout(() => {
+      this.realTimer = undefined;
+      this.armedFor = Infinity;
+      this.fireDue();
+    }, Math.max(0, next.due - this.now()));
+    // In virtual mode a waiting timer must not keep the process alive: settle() drives it.
+    if (this.mode === "virtual") this.realTimer.unref();
+  }
+
+  private wakeIdleWaiters(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const wake of waiters) wake();
+  }
+}
+
+function insertSorted(timers: Scheduled[], timer: Scheduled): void {
+  let low = 0;
+  let high = timers.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    const other = timers[middle];
+    if (other.due < timer.due || (other.due === timer.due && other.sequence < timer.sequence)) low = middle + 1;
+    else high = middle;
+  }
+  timers.splice(low, 0, timer);
+}
+
+function macrotask(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
