@@ -1,0 +1,157 @@
+import { randomUUID } from "crypto";
+import { createServer, IncomingMessage, Server, ServerResponse } from "http";
+import type { AddressInfo } from "net";
+import { AwsError } from "./aws-error";
+import type { LocalCloud, Operation } from "./cloud";
+import type { Principal } from "./iam";
+
+/**
+ * The local cloud's AWS-compatible endpoint: unmodified AWS SDK v3 clients and the AWS CLI reach
+ * the services through it (`AWS_ENDPOINT_URL=http://127.0.0.1:4566`). It speaks the JSON protocols
+ * (the `X-Amz-Target` header names the operation: EventBridge, SQS, Step Functions, Kinesis,
+ * DynamoDB), the query protocol (SNS: form-encoded `Action=...`, XML answers) and Lambda's REST
+ * Invoke. The signature's access key says who is calling: a function's key is its role, any other
+ * key is the operator. Every failure is answered as AWS would, never by a crash; it listens on
+ * loopback only.
+ */
+export interface Endpoint {
+  readonly url: string;
+  readonly port: number;
+  readonly requests: { total: number; failed: number };
+  close(): Promise<void>;
+}
+
+/** A query-protocol answer: XML text (SNS). */
+export interface XmlAnswer {
+  readonly xml: string;
+}
+
+const LAMBDA_INVOKE = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/;
+
+export async function startEndpoint(cloud: LocalCloud, port = 4566, host = "127.0.0.1"): Promise<Endpoint> {
+  if (!/^127\.|^::1$|^localhost$/.test(host)) throw new Error(`the local endpoint listens on loopback only, not ${host}`);
+  const operations = cloud.operations();
+  const requests = { total: 0, failed: 0 };
+  const server = createServer((request, response) => {
+    requests.total++;
+    void cloud.clock.track(handle(cloud, operations, request, response, requests)).catch(() => undefined);
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(error.code === "EADDRINUSE" ? new Error(`port ${port} on ${host} is in use: pass another port (--port) or stop what holds it`) : error),
+    );
+    server.listen(port, host, resolve);
+  });
+  const actual = (server.address() as AddressInfo).port;
+  const url = `http://${host}:${actual}`;
+  cloud.endpointUrl = url;
+  return { url, port: actual, requests, close: () => closeServer(server) };
+}
+
+async function handle(cloud: LocalCloud, operations: Map<string, Operation>, request: IncomingMessage, response: ServerResponse, requests: { failed: number }): Promise<void> {
+  const requestId = randomUUID();
+  const text = await readBody(request);
+  const caller = cloud.principalFor(accessKeyOf(request.headers.authorization));
+  const target = request.headers["x-amz-target"];
+  const contentType = String(request.headers["content-type"] ?? "");
+  try {
+    if (typeof target === "string") return await answerJson(operations, target, text, caller, contentType, response, requestId);
+    const invoke = LAMBDA_INVOKE.exec(request.url?.split("?")[0] ?? "");
+    if (invoke && request.method === "POST") return await answerInvoke(operations, decodeURIComponent(invoke[1]), request, text, caller, response, requestId);
+    if (contentType.startsWith("application/x-www-form-urlencoded")) return await answerQuery(operations, serviceOf(request.headers.authorization), text, caller, response, requestId);
+    throw new AwsError("UnknownOperationException", `the local cloud does not serve ${request.method} ${request.url}`, 404);
+  } catch (error) {
+    requests.failed++;
+    const failure = error instanceof AwsError ? error : new AwsError("InternalFailure", `the local cloud failed: ${(error as Error)?.message ?? error}`, 500);
+    if (typeof target !== "string" && contentType.startsWith("application/x-www-form-urlencoded")) return sendXmlError(response, failure, requestId);
+    sendJson(response, failure.status, { __type: failure.code, message: failure.message }, jsonContentType(contentType), requestId, failure.code);
+  }
+}
+
+async function answerJson(operations: Map<string, Operation>, target: string, text: string, caller: Principal, contentType: string, response: ServerResponse, requestId: string): Promise<void> {
+  const operation = operations.get(target);
+  if (!operation) throw new AwsError("UnknownOperationException", `the local cloud does not support ${target}`);
+  let body: unknown;
+  try {
+    body = text ? JSON.parse(text) : {};
+  } catch {
+    throw new AwsError("SerializationException", "the request body is not valid JSON");
+  }
+  const result = await operation(body, caller);
+  sendJson(response, 200, result ?? {}, jsonContentType(contentType), requestId);
+}
+
+async function answerInvoke(operations: Map<string, Operation>, functionName: string, request: IncomingMessage, text: string, caller: Principal, response: ServerResponse, requestId: string): Promise<void> {
+  const operation = operations.get("Lambda.Invoke");
+  if (!operation) throw new AwsError("UnknownOperationException", "the local cloud has no Lambda service");
+  let payload: unknown = null;
+  if (text) {
+    try {
+      payload = JSON.parse(text);
+    } catch {
+      throw new AwsError("InvalidRequestContentException", "Could not parse request body into json");
+    }
+  }
+  const type = String(request.headers["x-amz-invocation-type"] ?? "RequestResponse");
+  const result = (await operation({ FunctionName: functionName, InvocationType: type, Payload: payload }, caller)) as { status: number; payload?: unknown; functionError?: string; requestId: string };
+  const headers: Record<string, string> = { "content-type": "application/json", "x-amzn-requestid": result.requestId ?? requestId, "x-amz-executed-version": "$LATEST" };
+  if (result.functionError) headers["x-amz-function-error"] = result.functionError;
+  response.writeHead(result.status, headers);
+  response.end(result.payload === undefined ? "" : JSON.stringify(result.payload));
+}
+
+async function answerQuery(operations: Map<string, Operation>, service: string, text: string, caller: Principal, response: ServerResponse, requestId: string): Promise<void> {
+  const form = Object.fromEntries(new URLSearchParams(text));
+  const action = form.Action;
+  if (!action) throw new AwsError("MissingAction", "the request has no Action");
+  const operation = operations.get(`${service}.${action}`);
+  if (!operation) throw new AwsError("InvalidAction", `The action ${action} is not valid for this web service (${service}) in the local cloud.`);
+  const result = (await operation(form, caller)) as XmlAnswer;
+  response.writeHead(200, { "content-type": "text/xml", "x-amzn-requestid": requestId });
+  response.end(result.xml);
+}
+
+function sendJson(response: ServerResponse, status: number, body: unknown, contentType: string, requestId: string, errorType?: string): void {
+  const headers: Record<string, string> = { "content-type": contentType, "x-amzn-requestid": requestId };
+  if (errorType) headers["x-amzn-errortype"] = errorType;
+  response.writeHead(status, headers);
+  response.end(JSON.stringify(body));
+}
+
+function sendXmlError(response: ServerResponse, error: AwsError, requestId: string): void {
+  const escape = (text: string) => text.replace(/[<>&'"]/g, (char) => `&#${char.charCodeAt(0)};`);
+  response.writeHead(error.status, { "content-type": "text/xml", "x-amzn-requestid": requestId });
+  response.end(
+    `<ErrorResponse><Error><Type>${error.status >= 500 ? "Receiver" : "Sender"}</Type><Code>${escape(error.code)}</Code><Message>${escape(error.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+  );
+}
+
+function jsonContentType(requested: string): string {
+  return requested.startsWith("application/x-amz-json-1.0") ? "application/x-amz-json-1.0" : "application/x-amz-json-1.1";
+}
+
+/** `AWS4-HMAC-SHA256 Credential=AKID/20261127/eu-west-1/sns/aws4_request, ...` */
+function accessKeyOf(authorization: string | undefined): string | undefined {
+  return /Credential=([^/,\s]+)\//.exec(authorization ?? "")?.[1];
+}
+
+function serviceOf(authorization: string | undefined): string {
+  return /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(authorization ?? "")?.[1] ?? "unknown";
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    request.on("error", reject);
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

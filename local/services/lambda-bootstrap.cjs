@@ -1,0 +1,61 @@
+// The runtime inside one local Lambda container (a worker thread): it loads the function's code
+// from its task root with the function's own environment, then runs one invocation at a time, as
+// the Lambda runtime interface does. Plain JavaScript: it runs in the worker, outside ts-node.
+"use strict";
+const { parentPort, workerData } = require("node:worker_threads");
+const path = require("node:path");
+
+const { taskRoot, handler: handlerSetting, functionName, functionArn, memorySize, logGroupName } = workerData;
+const dot = handlerSetting.lastIndexOf(".");
+const modulePath = path.join(taskRoot, handlerSetting.slice(0, dot));
+const exportName = handlerSetting.slice(dot + 1);
+const logStreamName = `${new Date().toISOString().slice(0, 10).replace(/-/g, "/")}/[$LATEST]${workerData.containerId}`;
+let handler;
+
+function load() {
+  if (handler) return handler;
+  const loaded = require(modulePath);
+  const candidate = exportName.split(".").reduce((value, key) => (value == null ? undefined : value[key]), loaded);
+  if (typeof candidate !== "function") {
+    const error = new Error(`${handlerSetting} is undefined or not exported`);
+    error.name = "Runtime.HandlerNotFound";
+    throw error;
+  }
+  return (handler = candidate);
+}
+
+function describe(error) {
+  if (error instanceof Error) {
+    return { errorType: error.name || "Error", errorMessage: error.message, trace: String(error.stack || "").split("\n") };
+  }
+  return { errorType: typeof error, errorMessage: String(error), trace: [] };
+}
+
+parentPort.on("message", async ({ id, requestId, event, deadline }) => {
+  const context = {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName,
+    functionVersion: "$LATEST",
+    invokedFunctionArn: functionArn,
+    memoryLimitInMB: String(memorySize),
+    awsRequestId: requestId,
+    logGroupName,
+    logStreamName,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+  };
+  try {
+    const fn = load();
+    const result =
+      fn.length >= 3
+        ? await new Promise((resolve, reject) => {
+            const maybe = fn(event, context, (error, value) => (error ? reject(error) : resolve(value)));
+            if (maybe && typeof maybe.then === "function") maybe.then(resolve, reject);
+          })
+        : await fn(event, context);
+    // The Invoke API returns JSON: what JSON cannot carry is lost, as in AWS.
+    const payload = result === undefined ? null : JSON.parse(JSON.stringify(result));
+    parentPort.postMessage({ id, ok: true, payload });
+  } catch (error) {
+    parentPort.postMessage({ id, ok: false, error: describe(error) });
+  }
+});

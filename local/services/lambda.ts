@@ -1,0 +1,442 @@
+import { randomUUID } from "crypto";
+import * as path from "path";
+import { Worker } from "worker_threads";
+import { AwsError } from "../aws-error";
+import { authorizeOrThrow, LocalCloud, Message, Service } from "../cloud";
+import type { Principal, Statement } from "../iam";
+import type { RegisteredResource } from "../resource-graph";
+import type { EventBridgeApi, FunctionError, InvokeResult, LambdaApi } from "./contracts";
+import { materializeCode } from "./lambda-code";
+
+const BOOTSTRAP = path.join(__dirname, "lambda-bootstrap.cjs");
+/** Runtimes the local containers can run (Node.js only: the bundles are JavaScript). */
+const NODE_RUNTIME = /^nodejs(\d+)\.x$/;
+/** AWS's asynchronous invoke retries wait one minute, then two. */
+const ASYNC_RETRY_DELAYS_MS = [60_000, 120_000];
+/**
+ * Containers per function on this machine when the function reserves no concurrency. AWS would
+ * scale to the account's limit; a laptop cannot, so further invokes wait for a free container.
+ */
+export const LOCAL_CONTAINERS_PER_FUNCTION = 4;
+const LOG_LINES_KEPT = 500;
+
+interface AsyncConfig {
+  maximumRetryAttempts: number;
+  maximumEventAgeInSeconds: number;
+  onFailure?: string;
+  onSuccess?: string;
+}
+
+interface LocalFunction {
+  name: string;
+  arn: string;
+  roleArn: string;
+  handler: string;
+  runtime: string;
+  timeoutMs: number;
+  memorySize: number;
+  environment: Record<string, string>;
+  deadLetterTarget?: string;
+  reservedConcurrency?: number;
+  async: AsyncConfig;
+  code: unknown;
+  taskRoot?: string;
+  containers: Container[];
+  waiting: (() => void)[];
+  logs: string[];
+  stats: { invocations: number; errors: number; timeouts: number; coldStarts: number; throttles: number };
+}
+
+interface Pending {
+  resolve: (result: { ok: true; payload: unknown } | { ok: false; error: FunctionError }) => void;
+}
+
+/** One execution environment: a worker thread with the function's environment and module state. */
+class Container {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private sequence = 0;
+  busy = false;
+  dead = false;
+
+  constructor(fn: LocalFunction, environment: Record<string, string>, onLog: (line: string) => void) {
+    const containerId = randomUUID().replace(/-/g, "");
+    this.worker = new Worker(BOOTSTRAP, {
+      env: environment,
+      stdout: true,
+      stderr: true,
+      workerData: {
+        taskRoot: fn.taskRoot,
+        handler: fn.handler,
+        functionName: fn.name,
+        functionArn: fn.arn,
+        memorySize: fn.memorySize,
+        logGroupName: environment.AWS_LAMBDA_LOG_GROUP_NAME,
+        containerId,
+      },
+      resourceLimits: { maxOldGenerationSizeMb: Math.max(64, fn.memorySize) },
+    });
+    const lines = (stream: NodeJS.ReadableStream) => {
+      let rest = "";
+      stream.setEncoding("utf8");
+      stream.on("data", (chunk: string) => {
+        const parts = (rest + chunk).split("\n");
+        rest = parts.pop() ?? "";
+        for (const line of parts) if (line) onLog(line);
+      });
+    };
+    lines(this.worker.stdout);
+    lines(this.worker.stderr);
+    this.worker.on("message", (message: { id: number; ok: boolean; payload?: unknown; error?: FunctionError }) => {
+      const pending = this.pending.get(message.id);
+      this.pending.delete(message.id);
+      pending?.resolve(message.ok ? { ok: true, payload: message.payload } : { ok: false, error: message.error! });
+    });
+    const crash = (error: FunctionError) => {
+      this.dead = true;
+      for (const pending of this.pending.values()) pending.resolve({ ok: false, error });
+      this.pending.clear();
+    };
+    this.worker.on("error", (error) => crash({ errorType: "Runtime.ExitError", errorMessage: `RequestId: the runtime crashed: ${error.message}` }));
+    this.worker.on("exit", (code) => crash({ errorType: "Runtime.ExitError", errorMessage: `Runtime exited with error: exit status ${code}` }));
+  }
+
+  run(event: unknown, requestId: string, timeoutMs: number): Promise<{ ok: true; payload: unknown } | { ok: false; error: FunctionError; timedOut?: boolean }> {
+    const id = ++this.sequence;
+    return new Promise((resolve) => {
+      // The timeout is real time: the handler's code runs in real time, not on the cloud's clock.
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        void this.terminate();
+        resolve({ ok: false, timedOut: true, error: { errorType: "Sandbox.Timedout", errorMessage: `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds` } });
+      }, timeoutMs);
+      this.pending.set(id, {
+        resolve: (result) => {
+          clearTimeout(timer);
+          resolve(result);
+        },
+      });
+      this.worker.postMessage({ id, requestId, event, deadline: Date.now() + timeoutMs });
+    });
+  }
+
+  async terminate(): Promise<void> {
+    this.dead = true;
+    await this.worker.terminate();
+  }
+}
+
+/**
+ * Lambda: each function runs its real deployment package in containers (worker threads) with the
+ * environment of its resource, its own module state and AWS credentials of its role, so its SDK
+ * clients reach the local endpoint as that role. Synchronous invokes, asynchronous invokes with
+ * AWS's retries and destinations, resource policies (`Permission`) and timeouts.
+ */
+export class LambdaService implements Service, LambdaApi {
+  readonly namespace = "lambda";
+  readonly resourceTypes = [
+    "aws:lambda/function:Function",
+    "aws:lambda/permission:Permission",
+    "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
+  ] as const;
+  private readonly functions = new Map<string, LocalFunction>();
+  /** Echo every log line of every function to this sink (the CLI's --logs). */
+  logSink?: (functionName: string, line: string) => void;
+
+  constructor(private readonly cloud: LocalCloud) {}
+
+  /** Lambda's REST Invoke, as the endpoint routes it (`POST /2015-03-31/functions/{name}/invocations`). */
+  readonly operations = {
+    "Lambda.Invoke": async (body: { FunctionName: string; InvocationType: string; Payload: unknown }, caller: Principal) => {
+      if (body.InvocationType === "Event") return { status: 202, ...(await this.invokeAsync(body.FunctionName, body.Payload, caller)) };
+      if (body.InvocationType === "DryRun") {
+        authorizeOrThrow(this.cloud, caller, "lambda:InvokeFunction", this.require(body.FunctionName).arn);
+        return { status: 204, requestId: randomUUID() };
+      }
+      if (body.InvocationType !== "RequestResponse") throw new AwsError("InvalidParameterValueException", `InvocationType ${body.InvocationType} is not valid`);
+      const result = await this.invoke(body.FunctionName, body.Payload, caller);
+      return { status: 200, requestId: result.requestId, payload: result.functionError ?? result.payload, functionError: result.functionError ? "Unhandled" : undefined };
+    },
+  };
+
+  async materialize(resource: RegisteredResource): Promise<void> {
+    const { inputs, state } = resource;
+    switch (resource.type) {
+      case "aws:lambda/function:Function": {
+        const runtime = String(inputs.runtime ?? "");
+        const version = NODE_RUNTIME.exec(runtime);
+        if (!version) throw new AwsError("InvalidParameterValueException", `runtime "${runtime}" cannot run in the local cloud (Node.js runtimes only)`);
+        if (Number(version[1]) < 20) throw new AwsError("InvalidParameterValueException", `The runtime parameter of ${runtime} is no longer supported for creating or updating AWS Lambda functions.`);
+        const fn: LocalFunction = {
+          name: state.name,
+          arn: state.arn,
+          roleArn: inputs.role,
+          handler: inputs.handler ?? "index.handler",
+          runtime,
+          timeoutMs: (inputs.timeout ?? 3) * 1000,
+          memorySize: inputs.memorySize ?? 128,
+          environment: { ...(inputs.environment?.variables ?? {}) },
+          deadLetterTarget: inputs.deadLetterConfig?.targetArn,
+          reservedConcurrency: inputs.reservedConcurrentExecutions >= 0 ? inputs.reservedConcurrentExecutions : undefined,
+          async: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 21_600 },
+          code: inputs.code,
+          containers: [],
+          waiting: [],
+          logs: [],
+          stats: { invocations: 0, errors: 0, timeouts: 0, coldStarts: 0, throttles: 0 },
+        };
+        if (!fn.handler.includes(".")) throw new AwsError("InvalidParameterValueException", `handler "${fn.handler}" must be <module>.<export>`);
+        fn.taskRoot = await materializeCode(inputs.code, fn.name);
+        this.functions.set(fn.name, fn);
+        return;
+      }
+      case "aws:lambda/permission:Permission": {
+        const fn = this.require(inputs.function);
+        const principal = String(inputs.principal);
+        const statement: Statement = {
+          Sid: inputs.statementId ?? resource.name,
+          Effect: "Allow",
+          Principal: principal.endsWith(".amazonaws.com") ? { Service: principal } : { AWS: principal },
+          Action: inputs.action,
+          Resource: fn.arn,
+          Condition: {
+            ...(inputs.sourceArn ? { ArnLike: { "aws:SourceArn": inputs.sourceArn } } : {}),
+            ...(inputs.sourceAccount ? { StringEquals: { "aws:SourceAccount": inputs.sourceAccount } } : {}),
+          },
+        };
+        this.cloud.iam.putResourcePolicy(fn.arn, `permission:${statement.Sid}`, [statement]);
+        return;
+      }
+      case "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": {
+        const fn = this.require(inputs.functionName);
+        fn.async = {
+          maximumRetryAttempts: inputs.maximumRetryAttempts ?? 2,
+          maximumEventAgeInSeconds: inputs.maximumEventAgeInSeconds ?? 21_600,
+          onFailure: inputs.destinationConfig?.onFailure?.destination,
+          onSuccess: inputs.destinationConfig?.onSuccess?.destination,
+        };
+        return;
+      }
+    }
+  }
+
+  functionArn(ref: string): string | undefined {
+    return this.find(ref)?.arn;
+  }
+
+  roleOf(ref: string): string | undefined {
+    return this.find(ref)?.roleArn;
+  }
+
+  timeoutSecondsOf(ref: string): number | undefined {
+    const fn = this.find(ref);
+    return fn && fn.timeoutMs / 1000;
+  }
+
+  /** Names of the deployed functions. */
+  names(): string[] {
+    return [...this.functions.keys()];
+  }
+
+  stats(ref: string) {
+    return this.require(ref).stats;
+  }
+
+  /** The last log lines a function wrote (its CloudWatch log stream, locally). */
+  logs(ref: string): readonly string[] {
+    return this.require(ref).logs;
+  }
+
+  async invoke(functionRef: string, payload: unknown, from: Principal): Promise<InvokeResult> {
+    const fn = this.require(functionRef);
+    authorizeOrThrow(this.cloud, from, "lambda:InvokeFunction", fn.arn);
+    return this.cloud.clock.track(this.execute(fn, payload));
+  }
+
+  async invokeAsync(functionRef: string, payload: unknown, from: Principal): Promise<{ requestId: string }> {
+    const fn = this.require(functionRef);
+    authorizeOrThrow(this.cloud, from, "lambda:InvokeFunction", fn.arn);
+    const requestId = randomUUID();
+    const queuedAt = this.cloud.clock.now();
+    // Lambda's internal queue: the caller gets 202 now, the function runs soon after.
+    this.cloud.clock.spawn(() => this.runAsync(fn, payload, requestId, queuedAt, 1));
+    return { requestId };
+  }
+
+  async deliver(arn: string, message: Message, from: Principal): Promise<void> {
+    let payload: unknown;
+    try {
+      payload = JSON.parse(message.body);
+    } catch {
+      payload = message.body;
+    }
+    await this.invokeAsync(arn, payload, from);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.functions.values()].flatMap((fn) => fn.containers.map((container) => container.terminate())));
+    for (const fn of this.functions.values()) fn.containers = [];
+  }
+
+  private async runAsync(fn: LocalFunction, payload: unknown, requestId: string, queuedAt: number, attempt: number): Promise<void> {
+    const result = await this.execute(fn, payload, requestId);
+    if (!result.functionError) {
+      if (fn.async.onSuccess) await this.sendRecord(fn, fn.async.onSuccess, this.invocationRecord(fn, payload, requestId, attempt, "Success", result));
+      return;
+    }
+    const age = this.cloud.clock.now() - queuedAt;
+    const retriesLeft = attempt <= fn.async.maximumRetryAttempts;
+    const delay = ASYNC_RETRY_DELAYS_MS[attempt - 1] ?? ASYNC_RETRY_DELAYS_MS[ASYNC_RETRY_DELAYS_MS.length - 1];
+    if (retriesLeft && age + delay <= fn.async.maximumEventAgeInSeconds * 1000) {
+      this.cloud.clock.schedule(delay, () => this.cloud.clock.spawn(() => this.runAsync(fn, payload, requestId, queuedAt, attempt + 1)));
+      return;
+    }
+    const condition = retriesLeft ? "EventAgeExceeded" : "RetriesExhausted";
+    const destination = fn.async.onFailure ?? fn.deadLetterTarget;
+    this.cloud.trace.record({
+      at: this.cloud.clock.now(),
+      kind: "function.async-failed",
+      resource: fn.name,
+      summary: `${fn.name}: ${condition} after ${attempt} attempts (${result.functionError.errorType}: ${result.functionError.errorMessage})${destination ? `, sent to ${destination.split(":").pop()}` : ", dropped (no destination)"}`,
+      payload,
+    });
+    if (fn.async.onFailure) {
+      await this.sendRecord(fn, fn.async.onFailure, this.invocationRecord(fn, payload, requestId, attempt, condition, result));
+    } else if (fn.deadLetterTarget) {
+      await this.cloud.deliver(
+        fn.deadLetterTarget,
+        {
+          body: JSON.stringify(payload),
+          attributes: {
+            RequestID: { DataType: "String", StringValue: requestId },
+            ErrorCode: { DataType: "Number", StringValue: "200" },
+            ErrorMessage: { DataType: "String", StringValue: result.functionError.errorMessage },
+          },
+        },
+        { kind: "role", arn: fn.roleArn },
+      );
+    }
+  }
+
+  /** The invocation record Lambda sends to a destination. */
+  private invocationRecord(fn: LocalFunction, payload: unknown, requestId: string, attempts: number, condition: string, result: InvokeResult) {
+    return {
+      version: "1.0",
+      timestamp: this.cloud.clock.date().toISOString(),
+      requestContext: { requestId, functionArn: `${fn.arn}:$LATEST`, condition, approximateInvokeCount: attempts },
+      requestPayload: payload,
+      responseContext: { statusCode: 200, executedVersion: "$LATEST", ...(result.functionError ? { functionError: "Unhandled" } : {}) },
+      responsePayload: result.functionError ?? result.payload,
+    };
+  }
+
+  /** Destinations are written with the function's execution role, as in AWS. */
+  private async sendRecord(fn: LocalFunction, destination: string, record: unknown): Promise<void> {
+    const body = JSON.stringify(record);
+    const service = destination.split(":")[2];
+    const role: Principal = { kind: "role", arn: fn.roleArn };
+    if (service === "events") {
+      const outcome = (record as { requestContext: { condition: string } }).requestContext.condition === "Success" ? "Success" : "Failure";
+      const events = this.cloud.service<Service & EventBridgeApi>("events");
+      await events.putEvents([{ Source: "lambda", DetailType: `Lambda Function Invocation Result - ${outcome}`, Detail: body, EventBusName: destination }], role);
+      return;
+    }
+    await this.cloud.deliver(destination, { body }, role);
+  }
+
+  private async execute(fn: LocalFunction, payload: unknown, requestId: string = randomUUID()): Promise<InvokeResult> {
+    const container = await this.acquire(fn);
+    fn.stats.invocations++;
+    try {
+      const outcome = await container.run(payload, requestId, fn.timeoutMs);
+      const at = this.cloud.clock.now();
+      if (outcome.ok) {
+        this.cloud.trace.record({ at, kind: "function.invoked", resource: fn.name, summary: `${fn.name} handled an event`, payload });
+        return { payload: outcome.payload, requestId };
+      }
+      fn.stats.errors++;
+      if ("timedOut" in outcome && outcome.timedOut) fn.stats.timeouts++;
+      this.cloud.trace.record({ at, kind: "function.failed", resource: fn.name, summary: `${fn.name} failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`, payload });
+      this.log(fn, JSON.stringify({ level: "ERROR", requestId, errorType: outcome.error.errorType, errorMessage: outcome.error.errorMessage }));
+      return { functionError: outcome.error, requestId };
+    } finally {
+      this.release(fn, container);
+    }
+  }
+
+  private async acquire(fn: LocalFunction): Promise<Container> {
+    const limit = Math.min(fn.reservedConcurrency ?? LOCAL_CONTAINERS_PER_FUNCTION, LOCAL_CONTAINERS_PER_FUNCTION);
+    if (fn.reservedConcurrency === 0) {
+      fn.stats.throttles++;
+      throw new AwsError("TooManyRequestsException", "Rate Exceeded.", 429);
+    }
+    for (;;) {
+      fn.containers = fn.containers.filter((container) => !container.dead);
+      const idle = fn.containers.find((container) => !container.busy);
+      if (idle) {
+        idle.busy = true;
+        return idle;
+      }
+      if (fn.containers.length < limit) {
+        const container = new Container(fn, this.environmentOf(fn), (line) => this.log(fn, line));
+        fn.stats.coldStarts++;
+        container.busy = true;
+        fn.containers.push(container);
+        return container;
+      }
+      await new Promise<void>((resolve) => fn.waiting.push(resolve));
+    }
+  }
+
+  private release(fn: LocalFunction, container: Container): void {
+    container.busy = false;
+    fn.waiting.shift()?.();
+  }
+
+  private environmentOf(fn: LocalFunction): Record<string, string> {
+    const { region } = this.cloud.identity;
+    const credentials = this.cloud.issueCredentials({ kind: "role", arn: fn.roleArn }, fn.name);
+    return {
+      PATH: process.env.PATH ?? "/usr/bin:/bin",
+      TZ: ":UTC",
+      LANG: "en_US.UTF-8",
+      ...fn.environment,
+      AWS_REGION: region,
+      AWS_DEFAULT_REGION: region,
+      AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
+      AWS_LAMBDA_FUNCTION_NAME: fn.name,
+      AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
+      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
+      AWS_LAMBDA_LOG_FORMAT: "JSON",
+      LAMBDA_TASK_ROOT: fn.taskRoot!,
+      _HANDLER: fn.handler,
+      AWS_ENDPOINT_URL: this.cloud.endpointUrl,
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      // The SDK must not look for other credentials or config files of this machine.
+      AWS_SDK_LOAD_CONFIG: "0",
+      AWS_CONFIG_FILE: "/dev/null",
+      AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+    };
+  }
+
+  private log(fn: LocalFunction, line: string): void {
+    fn.logs.push(line);
+    if (fn.logs.length > LOG_LINES_KEPT) fn.logs.splice(0, fn.logs.length - LOG_LINES_KEPT);
+    this.logSink?.(fn.name, line);
+  }
+
+  private find(ref: string): LocalFunction | undefined {
+    if (!ref) return undefined;
+    // name, ARN, qualified ARN ($LATEST) or partial ARN
+    const name = ref.startsWith("arn:") ? ref.split(":")[6] : ref.includes(":") ? ref.split(":")[0] : ref;
+    return this.functions.get(name);
+  }
+
+  private require(ref: string): LocalFunction {
+    const fn = this.find(ref);
+    if (!fn) throw new AwsError("ResourceNotFoundException", `Function not found: ${ref.startsWith("arn:") ? ref : this.cloud.arn("lambda", `function:${ref}`)}`, 404);
+    return fn;
+  }
+}

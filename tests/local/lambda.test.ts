@@ -1,0 +1,148 @@
+import { AwsError, DeployError } from "../../local/aws-error";
+import { LocalCloud, Message, Service } from "../../local/cloud";
+import type { Principal } from "../../local/iam";
+import { RecordingMocks } from "../../local/resource-graph";
+import { IamService } from "../../local/services/iam";
+import { LambdaService } from "../../local/services/lambda";
+
+/** Inline code as a Pulumi AssetArchive of one StringAsset resolves to. */
+const code = (source: string) => ({ assets: Promise.resolve({ "index.js": { text: Promise.resolve(source) } }) });
+
+const ECHO = `
+let calls = 0;
+exports.handler = async (event, context) => ({
+  calls: ++calls,
+  greeting: process.env.GREETING,
+  functionName: context.functionName,
+  remainingPositive: context.getRemainingTimeInMillis() > 0,
+  endpoint: process.env.AWS_ENDPOINT_URL,
+  event,
+});`;
+const THROWS = `exports.handler = async () => { const e = new Error("boom"); e.name = "GatewayDown"; throw e; };`;
+const HANGS = `exports.handler = () => new Promise(() => {});`;
+
+/** Records what is delivered to queues (the failure destination). */
+class RecordingQueues implements Service {
+  readonly namespace = "sqs";
+  readonly resourceTypes = [];
+  readonly received: { arn: string; message: Message; from: Principal; at: number }[] = [];
+  constructor(private readonly cloud: LocalCloud) {}
+  materialize(): void {}
+  async deliver(arn: string, message: Message, from: Principal): Promise<void> {
+    this.received.push({ arn, message, from, at: this.cloud.clock.now() });
+  }
+}
+
+async function deploy(define: (mocks: RecordingMocks) => void) {
+  const cloud = new LocalCloud();
+  const lambda = new LambdaService(cloud);
+  const queues = new RecordingQueues(cloud);
+  cloud.register(new IamService(cloud)).register(lambda).register(queues);
+  const mocks = new RecordingMocks();
+  define(mocks);
+  await cloud.deploy(mocks.resources);
+  return { cloud, lambda, queues };
+}
+
+const role = (mocks: RecordingMocks, name: string) =>
+  mocks.newResource({ type: "aws:iam/role:Role", name, inputs: { name, assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] }) } } as never);
+
+const fn = (mocks: RecordingMocks, name: string, source: string, extra: Record<string, unknown> = {}) => {
+  const { state } = role(mocks, `${name}-role`);
+  return mocks.newResource({ type: "aws:lambda/function:Function", name, inputs: { name, runtime: "nodejs22.x", handler: "index.handler", role: state.arn, timeout: 3, code: code(source), ...extra } } as never);
+};
+
+const operator: Principal = { kind: "operator" };
+
+describe("Lambda", () => {
+  let stop: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    await Promise.all(stop.map((s) => s()));
+    stop = [];
+  });
+  const track = <T extends { cloud: LocalCloud }>(deployment: T) => {
+    stop.push(() => deployment.cloud.stop());
+    return deployment;
+  };
+
+  it("runs each function's code with its own environment and module state", async () => {
+    const { lambda, cloud } = track(
+      await deploy((mocks) => {
+        fn(mocks, "english", ECHO, { environment: { variables: { GREETING: "hello" } } });
+        fn(mocks, "french", ECHO, { environment: { variables: { GREETING: "bonjour" } } });
+      }),
+    );
+    cloud.endpointUrl = "http://127.0.0.1:9";
+    const first = await lambda.invoke("english", { n: 1 }, operator);
+    const second = await lambda.invoke("english", { n: 2 }, operator);
+    const other = await lambda.invoke("french", { n: 3 }, operator);
+    expect(first.payload).toMatchObject({ calls: 1, greeting: "hello", functionName: "english", remainingPositive: true, endpoint: "http://127.0.0.1:9", event: { n: 1 } });
+    // The warm container keeps module state; the other function has its own.
+    expect(second.payload).toMatchObject({ calls: 2 });
+    expect(other.payload).toMatchObject({ calls: 1, greeting: "bonjour" });
+    expect(process.env.GREETING).toBeUndefined();
+  });
+
+  it("reports a handler's error as a function error with its type and message", async () => {
+    const { lambda } = track(await deploy((mocks) => fn(mocks, "thrower", THROWS)));
+    const result = await lambda.invoke("thrower", {}, operator);
+    expect(result.functionError).toMatchObject({ errorType: "GatewayDown", errorMessage: "boom" });
+    expect(lambda.stats("thrower")).toMatchObject({ invocations: 1, errors: 1 });
+  });
+
+  it("ends an invocation at the function's timeout and replaces the container", async () => {
+    const { lambda } = track(await deploy((mocks) => fn(mocks, "hangs", HANGS, { timeout: 1 })));
+    const started = Date.now();
+    const result = await lambda.invoke("hangs", {}, operator);
+    expect(result.functionError).toMatchObject({ errorType: "Sandbox.Timedout", errorMessage: "Task timed out after 1.00 seconds" });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    expect(lambda.stats("hangs").timeouts).toBe(1);
+  });
+
+  it("retries a failed asynchronous invoke twice, a minute then two apart, then sends the record to the failure destination", async () => {
+    const failures = "arn:aws:sqs:eu-west-1:123456789012:failures";
+    const { lambda, cloud, queues } = track(
+      await deploy((mocks) => {
+        fn(mocks, "thrower", THROWS);
+        mocks.newResource({ type: "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", name: "cfg", inputs: { functionName: "thrower", maximumRetryAttempts: 2, destinationConfig: { onFailure: { destination: failures } } } } as never);
+      }),
+    );
+    const realStart = Date.now();
+    const cloudStart = cloud.clock.now();
+    await lambda.invokeAsync("thrower", { orderId: "o-1" }, operator);
+    await cloud.clock.settle();
+    expect(lambda.stats("thrower").invocations).toBe(3);
+    expect(queues.received).toHaveLength(1);
+    const [{ arn, message, from, at }] = queues.received;
+    expect(arn).toBe(failures);
+    expect(from).toEqual({ kind: "role", arn: "arn:aws:iam::123456789012:role/thrower-role" });
+    expect(at - cloudStart).toBeGreaterThanOrEqual(180_000);
+    expect(Date.now() - realStart).toBeLessThan(10_000);
+    expect(JSON.parse(message.body)).toMatchObject({
+      requestContext: { condition: "RetriesExhausted", approximateInvokeCount: 3 },
+      requestPayload: { orderId: "o-1" },
+      responseContext: { functionError: "Unhandled" },
+      responsePayload: { errorType: "GatewayDown", errorMessage: "boom" },
+    });
+  });
+
+  it("lets a service invoke only as the function's resource policy allows", async () => {
+    const ruleArn = "arn:aws:events:eu-west-1:123456789012:rule/orders/route";
+    const { lambda } = track(
+      await deploy((mocks) => {
+        fn(mocks, "guarded", ECHO);
+        mocks.newResource({ type: "aws:lambda/permission:Permission", name: "events", inputs: { function: "guarded", action: "lambda:InvokeFunction", principal: "events.amazonaws.com", sourceArn: "arn:aws:events:eu-west-1:123456789012:rule/orders/*" } } as never);
+      }),
+    );
+    const events = (sourceArn: string): Principal => ({ kind: "service", service: "events.amazonaws.com", sourceArn, sourceAccount: "123456789012" });
+    await expect(lambda.invokeAsync("guarded", {}, events(ruleArn))).resolves.toHaveProperty("requestId");
+    await expect(lambda.invokeAsync("guarded", {}, events("arn:aws:events:eu-west-1:123456789012:rule/other/route"))).rejects.toMatchObject({ code: "AccessDeniedException" });
+    await expect(lambda.invokeAsync("guarded", {}, { kind: "service", service: "sns.amazonaws.com", sourceArn: ruleArn })).rejects.toThrow(AwsError);
+    await expect(lambda.invoke("missing", {}, operator)).rejects.toMatchObject({ code: "ResourceNotFoundException" });
+  });
+
+  it("refuses at deploy a runtime AWS no longer creates, naming the function", async () => {
+    await expect(deploy((mocks) => fn(mocks, "old", ECHO, { runtime: "nodejs18.x" }))).rejects.toThrow(DeployError);
+    await expect(deploy((mocks) => fn(mocks, "old", ECHO, { runtime: "nodejs18.x" }))).rejects.toThrow(/aws:lambda\/function:Function "old".*nodejs18.x is no longer supported/);
+  });
+});
