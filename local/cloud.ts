@@ -80,6 +80,7 @@ export class LocalCloud {
   readonly errors: unknown[] = [];
   /** The endpoint handlers reach with their SDK clients (`AWS_ENDPOINT_URL`), once it listens. */
   endpointUrl = "http://127.0.0.1:4566";
+  private readonly faults: Fault[] = [];
   private readonly services = new Map<string, Service>();
   private readonly byType = new Map<string, Service>();
   private readonly credentials = new Map<string, Principal>();
@@ -150,6 +151,34 @@ export class LocalCloud {
     return (accessKeyId && this.credentials.get(accessKeyId)) || { kind: "operator" };
   }
 
+  /**
+   * Makes endpoint operations fail as AWS would in an outage, to see retries, dead letters and
+   * redrive work: `operation` is a protocol target (`DynamoDB_20120810.PutItem`) or a prefix
+   * ending in `*`; `caller` limits it to one role ARN. Returns a function that removes it.
+   */
+  injectFault(fault: { operation: string; error: AwsError; times?: number; caller?: string }): () => void {
+    const entry: Fault = { ...fault, remaining: fault.times ?? Infinity, hits: 0 };
+    this.faults.push(entry);
+    return () => {
+      const index = this.faults.indexOf(entry);
+      if (index >= 0) this.faults.splice(index, 1);
+    };
+  }
+
+  /** The error an injected fault makes `operation` answer for `caller`, if any. */
+  faultFor(operation: string, caller: Principal): AwsError | undefined {
+    const fault = this.faults.find(
+      (candidate) =>
+        candidate.remaining > 0 &&
+        (candidate.operation.endsWith("*") ? operation.startsWith(candidate.operation.slice(0, -1)) : operation === candidate.operation) &&
+        (!candidate.caller || (caller.kind === "role" && caller.arn === candidate.caller)),
+    );
+    if (!fault) return undefined;
+    fault.remaining--;
+    fault.hits++;
+    return fault.error;
+  }
+
   /** Operations every service serves on the endpoint, by protocol target. */
   operations(): Map<string, Operation> {
     const all = new Map<string, Operation>();
@@ -168,6 +197,14 @@ export class LocalCloud {
     this.clock.stop();
     for (const service of this.services.values()) await service.stop?.();
   }
+}
+
+interface Fault {
+  operation: string;
+  error: AwsError;
+  caller?: string;
+  remaining: number;
+  hits: number;
 }
 
 /** Throws the AccessDenied error AWS answers with when the policies do not allow `action`. */

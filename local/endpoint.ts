@@ -56,7 +56,7 @@ async function handle(cloud: LocalCloud, operations: Map<string, Operation>, req
   const target = request.headers["x-amz-target"];
   const contentType = String(request.headers["content-type"] ?? "");
   try {
-    if (typeof target === "string") return await answerJson(operations, target, text, caller, contentType, response, requestId);
+    if (typeof target === "string") return await answerJson(cloud, operations, target, text, caller, contentType, response, requestId);
     const invoke = LAMBDA_INVOKE.exec(request.url?.split("?")[0] ?? "");
     if (invoke && request.method === "POST") return await answerInvoke(operations, decodeURIComponent(invoke[1]), request, text, caller, response, requestId);
     if (contentType.startsWith("application/x-www-form-urlencoded")) return await answerQuery(operations, serviceOf(request.headers.authorization), text, caller, response, requestId);
@@ -65,13 +65,18 @@ async function handle(cloud: LocalCloud, operations: Map<string, Operation>, req
     requests.failed++;
     const failure = error instanceof AwsError ? error : new AwsError("InternalFailure", `the local cloud failed: ${(error as Error)?.message ?? error}`, 500);
     if (typeof target !== "string" && contentType.startsWith("application/x-www-form-urlencoded")) return sendXmlError(response, failure, requestId);
+    // SQS's JSON protocol also names the query-protocol error code, which older SDKs read.
+    const queryError = (failure as { queryErrorHeader?: string }).queryErrorHeader;
+    if (queryError) response.setHeader("x-amzn-query-error", queryError);
     sendJson(response, failure.status, { __type: failure.code, message: failure.message }, jsonContentType(contentType), requestId, failure.code);
   }
 }
 
-async function answerJson(operations: Map<string, Operation>, target: string, text: string, caller: Principal, contentType: string, response: ServerResponse, requestId: string): Promise<void> {
+async function answerJson(cloud: LocalCloud, operations: Map<string, Operation>, target: string, text: string, caller: Principal, contentType: string, response: ServerResponse, requestId: string): Promise<void> {
   const operation = operations.get(target);
   if (!operation) throw new AwsError("UnknownOperationException", `the local cloud does not support ${target}`);
+  const fault = cloud.faultFor(target, caller);
+  if (fault) throw fault;
   let body: unknown;
   try {
     body = text ? JSON.parse(text) : {};

@@ -36,6 +36,8 @@ export interface LambdaApi {
   functionArn(functionRef: string): string | undefined;
   /** The ARN of the function's execution role. */
   roleOf(functionRef: string): string | undefined;
+  /** The function's timeout in seconds (event source mappings compare it to the queue's visibility timeout). */
+  timeoutSecondsOf?(functionRef: string): number | undefined;
 }
 
 export interface PutEventsEntry {

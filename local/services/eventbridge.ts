@@ -280,6 +280,13 @@ export class EventBridgeService implements Service, EventBridgeApi {
     return compilePattern(pattern).matches(event);
   }
 
+  /** The dead-letter queues of all targets. */
+  deadLetterArns(): Set<string> {
+    const arns = new Set<string>();
+    for (const bus of this.buses.values()) for (const rule of bus.rules) for (const target of rule.targets) if (target.deadLetterArn) arns.add(target.deadLetterArn);
+    return arns;
+  }
+
   busNames(): string[] {
     return [...this.buses.keys()];
   }
@@ -338,7 +345,7 @@ export class EventBridgeService implements Service, EventBridgeApi {
   private route(bus: Bus, event: EventBridgeEvent, ruleFilter?: (rule: Rule) => boolean): void {
     const now = this.cloud.clock.now();
     this.stats.accepted++;
-    this.cloud.trace.record({ at: now, kind: "event.accepted", resource: bus.name, summary: `${event["detail-type"]} from ${event.source}${event["replay-name"] ? ` (replay ${event["replay-name"]})` : ""}`, payload: event });
+    this.cloud.trace.record({ at: now, kind: "event.accepted", resource: bus.name, summary: `${event["detail-type"]} from ${event.source} on ${bus.name}${event["replay-name"] ? ` (replay ${event["replay-name"]})` : ""}`, payload: event });
     if (!event["replay-name"]) {
       for (const archive of bus.archives) if (!archive.matcher || archive.matcher.matches(event)) archive.events.push({ at: now, event });
     }

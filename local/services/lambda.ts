@@ -233,6 +233,13 @@ export class LambdaService implements Service, LambdaApi {
     return fn && fn.timeoutMs / 1000;
   }
 
+  /** Where failed asynchronous invokes go: failure destinations and dead-letter targets. */
+  failureDestinations(): Set<string> {
+    const arns = new Set<string>();
+    for (const fn of this.functions.values()) for (const arn of [fn.async.onFailure, fn.deadLetterTarget]) if (arn) arns.add(arn);
+    return arns;
+  }
+
   /** Names of the deployed functions. */
   names(): string[] {
     return [...this.functions.keys()];
@@ -351,7 +358,7 @@ export class LambdaService implements Service, LambdaApi {
       const outcome = await container.run(payload, requestId, fn.timeoutMs);
       const at = this.cloud.clock.now();
       if (outcome.ok) {
-        this.cloud.trace.record({ at, kind: "function.invoked", resource: fn.name, summary: `${fn.name} handled an event`, payload });
+        this.cloud.trace.record({ at, kind: "function.invoked", resource: fn.name, summary: describeSuccess(fn.name, payload, outcome.payload), payload });
         return { payload: outcome.payload, requestId };
       }
       fn.stats.errors++;
@@ -439,4 +446,12 @@ export class LambdaService implements Service, LambdaApi {
     if (!fn) throw new AwsError("ResourceNotFoundException", `Function not found: ${ref.startsWith("arn:") ? ref : this.cloud.arn("lambda", `function:${ref}`)}`, 404);
     return fn;
   }
+}
+
+/** "factory handled a batch of 3: 1 record reported failed", for the trace. */
+function describeSuccess(name: string, event: unknown, result: unknown): string {
+  const records = (event as { Records?: unknown[] } | undefined)?.Records;
+  if (!Array.isArray(records)) return `${name} handled an event`;
+  const failed = (result as { batchItemFailures?: unknown[] } | undefined)?.batchItemFailures?.length ?? 0;
+  return `${name} handled a batch of ${records.length}${failed > 0 ? `: ${failed} record${failed === 1 ? "" : "s"} reported failed` : ""}`;
 }
