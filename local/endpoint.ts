@@ -68,7 +68,9 @@ async function handle(cloud: LocalCloud, operations: Map<string, Operation>, req
     // SQS's JSON protocol also names the query-protocol error code, which older SDKs read.
     const queryError = (failure as { queryErrorHeader?: string }).queryErrorHeader;
     if (queryError) response.setHeader("x-amzn-query-error", queryError);
-    sendJson(response, failure.status, { __type: failure.code, message: failure.message }, jsonContentType(contentType), requestId, failure.code);
+    // Some errors carry fields of their own (DynamoDB returns the item a condition failed on).
+    const fields = (failure as { fields?: Record<string, unknown> }).fields;
+    sendJson(response, failure.status, { __type: failure.code, message: failure.message, ...fields }, jsonContentType(contentType), requestId, failure.code);
   }
 }
 
