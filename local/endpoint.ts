@@ -1,6 +1,8 @@
 import { randomUUID } from "crypto";
-import { createServer, IncomingMessage, Server, ServerResponse } from "http";
-import type { AddressInfo } from "net";
+import { createServer, IncomingMessage, ServerResponse } from "http";
+import { createServer as createHttp2Server, Http2ServerRequest, Http2ServerResponse } from "http2";
+import { AddressInfo, createServer as createNetServer, Socket } from "net";
+import { Duplex } from "stream";
 import { AwsError } from "./aws-error";
 import type { LocalCloud, Operation } from "./cloud";
 import type { Principal } from "./iam";
@@ -26,17 +28,37 @@ export interface XmlAnswer {
   readonly xml: string;
 }
 
+const HTTP2_PREFACE = "PRI * HTTP/2.0";
 const LAMBDA_INVOKE = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/;
 
 export async function startEndpoint(cloud: LocalCloud, port = 4566, host = "127.0.0.1"): Promise<Endpoint> {
   if (!/^127\.|^::1$|^localhost$/.test(host)) throw new Error(`the local endpoint listens on loopback only, not ${host}`);
   const operations = cloud.operations();
   const requests = { total: 0, failed: 0 };
-  const server = createServer((request, response) => {
+  const listener = (request: IncomingMessage | Http2ServerRequest, response: ServerResponse | Http2ServerResponse) => {
     requests.total++;
-    void cloud.clock.track(handle(cloud, operations, request, response, requests)).catch(() => undefined);
+    void cloud.clock.track(handle(cloud, operations, request as IncomingMessage, response as ServerResponse, requests)).catch(() => undefined);
+  };
+  // One port, two protocols: most SDK clients speak HTTP/1.1, the Kinesis client HTTP/2 without
+  // TLS (prior knowledge). The first bytes of a connection tell them apart.
+  const http1 = createServer(listener);
+  http1.keepAliveTimeout = 60_000;
+  const http2 = createHttp2Server(listener);
+  const sockets = new Set<Socket>();
+  const server = createNetServer((socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+    socket.once("data", (chunk: Buffer) => {
+      if (chunk.toString("latin1", 0, HTTP2_PREFACE.length) === HTTP2_PREFACE) {
+        http2.emit("connection", streamOver(socket, chunk));
+        return;
+      }
+      socket.pause();
+      socket.unshift(chunk);
+      http1.emit("connection", socket);
+      socket.resume();
+    });
   });
-  server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) =>
       reject(error.code === "EADDRINUSE" ? new Error(`port ${port} on ${host} is in use: pass another port (--port) or stop what holds it`) : error),
@@ -46,7 +68,12 @@ export async function startEndpoint(cloud: LocalCloud, port = 4566, host = "127.
   const actual = (server.address() as AddressInfo).port;
   const url = `http://${host}:${actual}`;
   cloud.endpointUrl = url;
-  return { url, port: actual, requests, close: () => closeServer(server) };
+  const close = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      for (const socket of sockets) socket.destroy();
+    });
+  return { url, port: actual, requests, close };
 }
 
 async function handle(cloud: LocalCloud, operations: Map<string, Operation>, request: IncomingMessage, response: ServerResponse, requests: { failed: number }): Promise<void> {
@@ -156,9 +183,29 @@ function readBody(request: IncomingMessage): Promise<string> {
   });
 }
 
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
+/**
+ * The socket as a plain stream that starts with the bytes already read. Node's HTTP/2 server reads
+ * a real socket's handle directly, past anything unshifted, so it gets this stream instead.
+ */
+function streamOver(socket: Socket, first: Buffer): Duplex {
+  const stream = new Duplex({
+    read: () => socket.resume(),
+    write: (chunk, _encoding, done) => void socket.write(chunk, done),
+    final: (done) => {
+      socket.end();
+      done();
+    },
+    destroy: (error, done) => {
+      socket.destroy();
+      done(error);
+    },
   });
+  stream.push(first);
+  socket.on("data", (chunk) => {
+    if (!stream.push(chunk)) socket.pause();
+  });
+  socket.on("end", () => stream.push(null));
+  socket.on("error", (error) => stream.destroy(error));
+  socket.on("close", () => stream.destroy());
+  return stream;
 }

@@ -1,0 +1,147 @@
+import * as path from "path";
+import type { ClockMode } from "./clock";
+import { INERT_TYPES, LocalCloud } from "./cloud";
+import { Endpoint, startEndpoint } from "./endpoint";
+import { CloudIdentity, DEFAULT_IDENTITY, RegisteredResource } from "./resource-graph";
+import { PROJECT_ROOT, readStackConfig, runProgram } from "./run-program";
+import { DynamoDbService } from "./services/dynamodb";
+import { EventBridgeService } from "./services/eventbridge";
+import { EventSourceMappingService } from "./services/event-source-mapping";
+import { IamService } from "./services/iam";
+import { KinesisService } from "./services/kinesis";
+import { LambdaService } from "./services/lambda";
+import { SnsService } from "./services/sns";
+import { SqsService } from "./services/sqs";
+import { StepFunctionsService } from "./services/stepfunctions";
+
+/** The port AWS tools conventionally use for a local cloud. */
+export const DEFAULT_PORT = 4566;
+
+export interface StackRecording {
+  resources: RegisteredResource[];
+  /** The program's stack outputs, resolved. */
+  outputs: Record<string, unknown>;
+}
+
+export interface RecordOptions {
+  stack: string;
+  /** Folder holding Pulumi.yaml and Pulumi.<stack>.yaml (default: this project). */
+  root?: string;
+  project?: string;
+  /** The program's entry module (default: `index.ts` in `root`). */
+  entry?: string;
+  /** Config on top of Pulumi.<stack>.yaml's. */
+  config?: Record<string, string>;
+  identity?: CloudIdentity;
+}
+
+const recordings = new Map<string, Promise<StackRecording>>();
+
+/**
+ * Runs the program for a stack through the Pulumi SDK's mocks, with that stack's config, and
+ * records every resource it registers. Recordings are kept per process: a Pulumi program runs once
+ * per process (its module registers at load), and each local cloud deploys the recording afresh.
+ */
+export function recordStack(options: RecordOptions): Promise<StackRecording> {
+  const root = options.root ?? PROJECT_ROOT;
+  const entry = path.resolve(root, options.entry ?? "index.ts");
+  const key = JSON.stringify([entry, options.stack, options.config ?? {}, options.identity ?? null]);
+  let recording = recordings.get(key);
+  if (!recording) {
+    recording = record(root, entry, options);
+    recordings.set(key, recording);
+    recording.catch(() => recordings.delete(key));
+  }
+  return recording;
+}
+
+async function record(root: string, entry: string, options: RecordOptions): Promise<StackRecording> {
+  const config = { ...readStackConfig(options.stack, root), ...(options.config ?? {}) };
+  const { mocks, result } = await runProgram({
+    project: options.project ?? projectName(root),
+    stack: options.stack,
+    config,
+    identity: options.identity ?? DEFAULT_IDENTITY,
+    program: () => require(entry) as Record<string, unknown>,
+  });
+  return { resources: mocks.resources, outputs: await resolveOutputs(result) };
+}
+
+function projectName(root: string): string {
+  const file = require("fs").readFileSync(path.join(root, "Pulumi.yaml"), "utf8") as string;
+  const name = /^name:\s*(\S+)/m.exec(file)?.[1];
+  if (!name) throw new Error(`${path.join(root, "Pulumi.yaml")} has no project name`);
+  return name;
+}
+
+async function resolveOutputs(exports: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const resolved: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(exports ?? {})) {
+    const output = value as { apply?: (fn: (v: unknown) => unknown) => unknown };
+    resolved[name] = typeof output?.apply === "function" ? await new Promise((resolve) => output.apply!((v) => resolve(v))) : value;
+  }
+  return resolved;
+}
+
+/** A local cloud with every service this project emulates. */
+export function createLocalCloud(options: { clock?: ClockMode; identity?: CloudIdentity; onError?: (error: unknown) => void } = {}): LocalCloud {
+  const cloud = new LocalCloud(options);
+  return cloud
+    .register(new IamService(cloud))
+    .register(new EventBridgeService(cloud))
+    .register(new SqsService(cloud))
+    .register(new LambdaService(cloud))
+    .register(new EventSourceMappingService(cloud))
+    .register(new StepFunctionsService(cloud))
+    .register(new SnsService(cloud))
+    .register(new KinesisService(cloud))
+    .register(new DynamoDbService(cloud));
+}
+
+export interface LocalDeployment extends StackRecording {
+  cloud: LocalCloud;
+  endpoint: Endpoint;
+  /** Warnings for the user: resource types not emulated, managed policies that could not be read. */
+  warnings: string[];
+  stop(): Promise<void>;
+}
+
+export interface DeployOptions extends RecordOptions {
+  /** The endpoint's port on 127.0.0.1 (0: any free port). */
+  port?: number;
+  clock?: ClockMode;
+  onError?: (error: unknown) => void;
+}
+
+/** Deploys a stack into a new local cloud and opens its endpoint. */
+export async function deployLocal(options: DeployOptions): Promise<LocalDeployment> {
+  const recording = await recordStack(options);
+  const cloud = createLocalCloud({ clock: options.clock, identity: options.identity, onError: options.onError });
+  const endpoint = await startEndpoint(cloud, options.port ?? DEFAULT_PORT);
+  const stop = async () => {
+    await cloud.stop();
+    await endpoint.close();
+  };
+  try {
+    await cloud.deploy(recording.resources);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { ...recording, cloud, endpoint, warnings: warningsOf(cloud), stop };
+}
+
+function warningsOf(cloud: LocalCloud): string[] {
+  const warnings: string[] = [];
+  if (cloud.notEmulated.size > 0) {
+    warnings.push(`not emulated (deployed, but nothing runs them): ${[...cloud.notEmulated].map(([type, count]) => `${count} ${type}`).join(", ")}`);
+  }
+  if (cloud.inert.size > 0) {
+    warnings.push(`kept inert (accepted, no behaviour locally): ${[...cloud.inert].map(([type, count]) => `${count} ${type.split(":").pop()} (${INERT_TYPES[type]})`).join(", ")}`);
+  }
+  const iam = cloud.service<IamService>("iam");
+  if (iam.unknownManagedPolicies.length > 0) warnings.push(`AWS managed policies cannot be read locally and grant nothing here: ${iam.unknownManagedPolicies.join(", ")}`);
+  const events = cloud.service<EventBridgeService>("events");
+  if (events.scheduledRules.length > 0) warnings.push(`scheduled rules do not fire locally: ${events.scheduledRules.join(", ")}`);
+  return warnings;
+}
