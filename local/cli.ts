@@ -12,13 +12,14 @@ import { queueCounts } from "./queue-counts";
  */
 const USAGE = `Usage:
   npm start [-- --stack dev] [--verbose] [--logs]
-  npm run local -- start [--stack <name>] [--port <n>] [--verbose] [--logs]
-  npm run local -- serve [--stack <name>] [--port <n>] [--orders <n>] [--logs]
+  npm run local -- start [--stack <name>] [--port <n>] [--containers <n>] [--verbose] [--logs]
+  npm run local -- serve [--stack <name>] [--port <n>] [--containers <n>] [--orders <n>] [--logs]
 
 Options:
   --stack <name>   stack whose Pulumi.<name>.yaml configures the program (default: dev)
   --port <n>       endpoint port on 127.0.0.1 (start: any free port; serve: ${DEFAULT_PORT})
   --orders <n>     serve: drive n orders through the flow, with a progress bar
+  --containers <n> Lambda containers per function (default: one per two cores)
   --verbose        start: show every step of each timeline, queue sends included
   --logs           print the functions' log lines as they are written
   --help           this text`;
@@ -30,6 +31,7 @@ interface Options {
   stack: string;
   port?: number;
   orders?: number;
+  containers?: number;
   verbose: boolean;
   logs: boolean;
 }
@@ -45,6 +47,7 @@ export function parseCommandLine(argv: string[]): Options | "help" {
         stack: { type: "string", default: "dev" },
         port: { type: "string" },
         orders: { type: "string" },
+        containers: { type: "string" },
         verbose: { type: "boolean", default: false },
         logs: { type: "boolean", default: false },
         help: { type: "boolean", default: false },
@@ -72,6 +75,7 @@ export function parseCommandLine(argv: string[]): Options | "help" {
     stack: values.stack!,
     port: integer("port", values.port, 0, 65_535),
     orders: integer("orders", values.orders, 1, 1_000_000),
+    containers: integer("containers", values.containers, 1, 64),
     verbose: values.verbose!,
     logs: values.logs!,
   };
@@ -79,7 +83,7 @@ export function parseCommandLine(argv: string[]): Options | "help" {
 
 async function deploy(options: Options, clock: "virtual" | "real"): Promise<LocalDeployment> {
   const started = Date.now();
-  const deployment = await deployLocal({ stack: options.stack, port: options.port ?? (options.command === "serve" ? DEFAULT_PORT : 0), clock });
+  const deployment = await deployLocal({ stack: options.stack, port: options.port ?? (options.command === "serve" ? DEFAULT_PORT : 0), clock, containersPerFunction: options.containers });
   if (options.logs) deployment.cloud.service<import("./services/lambda").LambdaService>("lambda").logSink = (fn, line) => console.log(`[${fn}] ${line}`);
   const emulated = deployment.resources.filter((r) => r.type.startsWith("aws:")).length;
   console.log(`Deployed stack "${options.stack}" into the local cloud: ${emulated} AWS resources in ${((Date.now() - started) / 1000).toFixed(1)} s; endpoint ${deployment.endpoint.url}`);

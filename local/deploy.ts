@@ -84,13 +84,13 @@ async function resolveOutputs(exports: Record<string, unknown>): Promise<Record<
 }
 
 /** A local cloud with every service this project emulates. */
-export function createLocalCloud(options: { clock?: ClockMode; identity?: CloudIdentity; onError?: (error: unknown) => void } = {}): LocalCloud {
+export function createLocalCloud(options: { clock?: ClockMode; identity?: CloudIdentity; onError?: (error: unknown) => void; containersPerFunction?: number } = {}): LocalCloud {
   const cloud = new LocalCloud(options);
   return cloud
     .register(new IamService(cloud))
     .register(new EventBridgeService(cloud))
     .register(new SqsService(cloud))
-    .register(new LambdaService(cloud))
+    .register(new LambdaService(cloud, options.containersPerFunction))
     .register(new EventSourceMappingService(cloud))
     .register(new StepFunctionsService(cloud))
     .register(new SnsService(cloud))
@@ -111,12 +111,14 @@ export interface DeployOptions extends RecordOptions {
   port?: number;
   clock?: ClockMode;
   onError?: (error: unknown) => void;
+  /** Lambda containers per function (default: one per two cores of this machine). */
+  containersPerFunction?: number;
 }
 
 /** Deploys a stack into a new local cloud and opens its endpoint. */
 export async function deployLocal(options: DeployOptions): Promise<LocalDeployment> {
   const recording = await recordStack(options);
-  const cloud = createLocalCloud({ clock: options.clock, identity: options.identity, onError: options.onError });
+  const cloud = createLocalCloud({ clock: options.clock, identity: options.identity, onError: options.onError, containersPerFunction: options.containersPerFunction });
   const endpoint = await startEndpoint(cloud, options.port ?? DEFAULT_PORT);
   const stop = async () => {
     await cloud.stop();

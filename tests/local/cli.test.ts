@@ -1,0 +1,41 @@
+import { execFile } from "child_process";
+import * as path from "path";
+import { promisify } from "util";
+import { parseCommandLine } from "../../local/cli";
+
+const ROOT = path.join(__dirname, "..", "..");
+
+describe("the local cloud's command line", () => {
+  it("reads commands and options", () => {
+    expect(parseCommandLine(["start"])).toMatchObject({ command: "start", stack: "dev", verbose: false, logs: false });
+    expect(parseCommandLine(["serve", "--stack", "prod", "--port", "4599", "--orders", "100", "--containers", "2"])).toMatchObject({ command: "serve", stack: "prod", port: 4599, orders: 100, containers: 2 });
+    expect(parseCommandLine(["--help"])).toBe("help");
+  });
+
+  it.each([
+    [[], "no command: say start or serve"],
+    [["deploy"], 'unknown command "deploy"'],
+    [["start", "--bogus"], "Unknown option '--bogus'"],
+    [["serve", "--port", "99999"], '--port must be a whole number from 0 to 65535, not "99999"'],
+    [["serve", "--orders", "ten"], '--orders must be a whole number from 1 to 1000000, not "ten"'],
+    [["start", "--orders", "5"], "--orders is an option of serve"],
+    [["start", "--stack", "../etc"], '--stack "../etc" is not a stack name'],
+  ])("refuses %j with a message that names the problem", (argv, message) => {
+    expect(() => parseCommandLine(argv as string[])).toThrow(message);
+  });
+
+  it("`npm start` runs the dev stack end to end and accounts for every event", async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, ["-r", "ts-node/register/transpile-only", "local/cli.ts", "start"], { cwd: ROOT, timeout: 120_000, maxBuffer: 10 * 2 ** 20 });
+    expect(stdout).toContain('Deployed stack "dev" into the local cloud');
+    expect(stdout).toMatch(/ok {2}order-std-1001: .* -> delivered, customer notified/);
+    expect(stdout).toMatch(/ok {2}order-prm-2003: .* -> payment-declined, customer notified/);
+    expect(stdout).toMatch(/ok {2}order-malformed-1: .* -> parked/);
+    expect(stdout).toMatch(/delivered: +4/);
+    expect(stdout).toContain("Every event is accounted for.");
+  });
+
+  it("exits 1 and says why when the stack does not exist", async () => {
+    const run = promisify(execFile)(process.execPath, ["-r", "ts-node/register/transpile-only", "local/cli.ts", "start", "--stack", "staging"], { cwd: ROOT, timeout: 60_000 });
+    await expect(run).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('no stack "staging"') });
+  });
+});
