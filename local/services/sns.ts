@@ -273,7 +273,7 @@ export class SnsService implements Service, SnsApi {
     const notification = this.validate(topic, input);
     const at = this.cloud.clock.now();
     keep(this.published, { at, topicArn: topic.arn, messageId: notification.messageId, subject: notification.subject, message: notification.message });
-    this.cloud.trace.record({ at, kind: "notification.published", resource: topic.name, summary: `${notification.subject ?? "(no subject)"} -> ${topic.subscriptions.length} subscription(s)`, payload: notification.message });
+    this.cloud.trace.record({ at, kind: "notification.published", resource: topic.name, summary: `${topic.name}: "${excerpt(notification.subject ?? notification.message)}" to ${topic.subscriptions.length} subscription${topic.subscriptions.length === 1 ? "" : "s"}`, payload: notification.message });
     if (this.isDuplicate(topic, notification, at)) return { messageId: notification.messageId, sequenceNumber: notification.sequenceNumber };
     for (const subscription of topic.subscriptions) {
       if (!this.accepts(subscription, notification)) continue;
@@ -719,3 +719,8 @@ export function compileFilterPolicy(text: string, scope: "MessageAttributes" | "
   }
 }
 
+/** The start of a message, on one line, for the trace. */
+function excerpt(text: string, length = 72): string {
+  const line = text.replace(/\s+/g, " ");
+  return line.length > length ? `${line.slice(0, length - 1)}…` : line;
+}

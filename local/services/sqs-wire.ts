@@ -14,6 +14,8 @@ import type { SendResult, SqsService } from "./sqs";
  * operations as their single-message action).
  */
 export function sqsOperations(sqs: SqsService, cloud: LocalCloud): Record<string, Operation> {
+  // Queue URLs on the wire point at the endpoint: SDKs send each request to its QueueUrl's host.
+  const localUrl = (queue: Queue) => `${cloud.endpointUrl}/${cloud.identity.account}/${queue.name}`;
   const queueOf = (body: any): Queue => {
     if (body?.QueueUrl === undefined || body.QueueUrl === "") throw sqsErrors.missingParameter("QueueUrl");
     const queue = sqs.queueByUrl(String(body.QueueUrl));
@@ -91,7 +93,7 @@ export function sqsOperations(sqs: SqsService, cloud: LocalCloud): Record<string
       const queue = sqs.queueByName(String(body.QueueName));
       if (!queue) throw sqsErrors.nonExistentQueue();
       authorizeOrThrow(cloud, caller, "sqs:GetQueueUrl", queue.arn);
-      return { QueueUrl: queue.url };
+      return { QueueUrl: localUrl(queue) };
     },
 
     GetQueueAttributes: (body, caller) => {
@@ -102,7 +104,7 @@ export function sqsOperations(sqs: SqsService, cloud: LocalCloud): Record<string
 
     ListQueues: (body, caller) => {
       authorizeOrThrow(cloud, caller, "sqs:ListQueues", cloud.arn("sqs", "*"));
-      const urls = sqs.listQueues(body?.QueueNamePrefix ?? "").map((queue) => queue.url);
+      const urls = sqs.listQueues(body?.QueueNamePrefix ?? "").map(localUrl);
       return paginate(urls, body, "QueueUrls");
     },
 
@@ -120,7 +122,7 @@ export function sqsOperations(sqs: SqsService, cloud: LocalCloud): Record<string
       const queue = authorized(body, caller, "ListDeadLetterSourceQueues");
       // AWS spells this member in lower camel case.
       return paginate(
-        sqs.deadLetterSourcesOf(queue).map((source) => source.url),
+        sqs.deadLetterSourcesOf(queue).map(localUrl),
         body,
         "queueUrls",
         true,

@@ -171,7 +171,7 @@ export class StepFunctionsService implements Service, ExecutionHost {
       at: this.cloud.clock.now(),
       kind: succeeded ? "execution.succeeded" : "execution.failed",
       resource: machine.name,
-      summary: succeeded ? `${record.name} succeeded` : `${record.name} ${record.status.toLowerCase().replace("_", " ")}: ${record.error ?? ""}${record.cause ? ` (${record.cause})` : ""}`,
+      summary: succeeded ? `execution ${record.name} succeeded` : `execution ${record.name} ${record.status.toLowerCase().replace("_", " ")}: ${record.error ?? ""}${record.cause ? ` (${record.cause})` : ""}`,
       // A failure carries the input too: it tells whose execution failed (the order, in the trace).
       payload: succeeded ? record.output : { status: record.status, error: record.error, cause: record.cause, input: record.input },
     });
@@ -194,7 +194,7 @@ export class StepFunctionsService implements Service, ExecutionHost {
     }
     this.counters.started++;
     this.counters.running++;
-    this.cloud.trace.record({ at: this.cloud.clock.now(), kind: "execution.started", resource: machine.name, summary: `${name} started`, payload: input });
+    this.cloud.trace.record({ at: this.cloud.clock.now(), kind: "execution.started", resource: machine.name, summary: `${machine.name} execution ${name} started`, payload: input });
     const execution = new Execution(this, machine, executionArn, name, input, ++this.sequence);
     // An execution that cannot finish is the emulation's fault: reported to the cloud's error sink.
     execution.done.catch((error) => this.cloud.clock.spawn(() => Promise.reject(error)));
