@@ -13,12 +13,14 @@
  *   rule matching, queues and event source mappings, containers, the workflow interpreter, the
  *   endpoint. Memory is measured after each wave, after a garbage collection.
  */
+import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import * as fs from "fs";
+import * as http from "http";
 import * as os from "os";
 import * as path from "path";
 import { parseArgs } from "util";
 import { bundleHandler } from "../components/bundle";
-import { snapshotOf, VehicleProduced, type OrderPlacedDetail } from "../handlers/contracts";
+import { snapshotOf, type OrderPlacedDetail } from "../handlers/contracts";
 import * as contracts from "../handlers/contracts";
 import { deployLocal } from "../local/deploy";
 import { loadOrders, operatorEventBridge, placeOrders } from "../local/scenario";
@@ -31,6 +33,35 @@ const WAVES = Number(values.waves);
 if (!Number.isInteger(ORDERS) || ORDERS < WAVES || !Number.isInteger(WAVES) || WAVES < 1) throw new Error("--orders and --waves must be whole numbers, orders >= waves >= 1");
 
 type Handler = (event: unknown, context: unknown) => Promise<any>;
+
+/** What one PutEvents costs through the SDK, and through plain HTTP, against a loopback endpoint. */
+async function requestCost(): Promise<{ sdkMs: number; httpMs: number }> {
+  const aws = await startLocalAws();
+  const client = new EventBridgeClient({ endpoint: aws.url, region: "eu-west-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+  const body = { Entries: [{ Source: "bench", DetailType: "Probe", Detail: '{"a":1}', EventBusName: "bench" }] };
+  const agent = new http.Agent({ keepAlive: true });
+  const plain = () =>
+    new Promise<void>((resolve, reject) => {
+      const request = http.request(aws.url, { method: "POST", agent, headers: { "x-amz-target": "AWSEvents.PutEvents", "content-type": "application/x-amz-json-1.1" } }, (response) => {
+        response.resume();
+        response.on("end", resolve);
+      });
+      request.on("error", reject);
+      request.end(JSON.stringify(body));
+    });
+  const time = async (call: () => Promise<unknown>, n = 2000) => {
+    for (let i = 0; i < 200; i++) await call();
+    const started = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) await call();
+    return Number(process.hrtime.bigint() - started) / 1e6 / n;
+  };
+  const sdkMs = await time(() => client.send(new PutEventsCommand(body)));
+  const httpMs = await time(plain);
+  client.destroy();
+  agent.destroy();
+  await aws.close();
+  return { sdkMs, httpMs };
+}
 
 async function direct(count: number): Promise<number> {
   const aws = await startLocalAws();
@@ -87,7 +118,6 @@ async function direct(count: number): Promise<number> {
   }
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   await aws.close();
-  void VehicleProduced;
   return ms;
 }
 
@@ -128,6 +158,8 @@ async function local(count: number) {
 
 async function main(): Promise<void> {
   console.log(`Dealership flow, ${ORDERS} orders, on ${os.cpus().length} cores, Node ${process.version}${(globalThis as { gc?: unknown }).gc ? "" : " (run with --expose-gc for exact memory)"}`);
+  const cost = await requestCost();
+  console.log(`one PutEvents against a loopback endpoint, sequentially: ${cost.sdkMs.toFixed(2)} ms through the SDK, ${cost.httpMs.toFixed(2)} ms as plain HTTP`);
   const directMs = await direct(ORDERS);
   console.log(`direct calls of the handlers in sequence: ${(directMs / 1000).toFixed(2)} s, ${(ORDERS / (directMs / 1000)).toFixed(0)} orders/s`);
   const run = await local(ORDERS);

@@ -20,6 +20,7 @@ const OPERATOR: Principal = { kind: "operator" };
 const ACCOUNT = "123456789012";
 const arnOf = (name: string) => `arn:aws:sqs:eu-west-1:${ACCOUNT}:${name}`;
 const urlOf = (name: string) => `https://sqs.eu-west-1.amazonaws.com/${ACCOUNT}/${name}`;
+const wireUrlOf = (name: string) => `http://127.0.0.1:4566/${ACCOUNT}/${name}`;
 
 type Add = (type: string, name: string, inputs: Record<string, unknown>) => void;
 
@@ -375,7 +376,8 @@ describe("the JSON protocol operations", () => {
     expect(error.code).toBe("com.amazonaws.sqs#QueueDoesNotExist");
     expect(error.queryErrorHeader).toBe("AWS.SimpleQueueService.NonExistentQueue;Sender");
     expect((await rejection(() => call("GetQueueUrl", { QueueName: "nope" }))).code).toBe("com.amazonaws.sqs#QueueDoesNotExist");
-    expect(await call("GetQueueUrl", { QueueName: "work" })).toEqual({ QueueUrl: urlOf("work") });
+    // On the wire, queue URLs point at the local endpoint: SDKs send each request to its QueueUrl's host.
+    expect(await call("GetQueueUrl", { QueueName: "work" })).toEqual({ QueueUrl: wireUrlOf("work") });
   });
 
   test("queue URLs of the local endpoint name the same queue", async () => {
@@ -417,7 +419,7 @@ describe("the JSON protocol operations", () => {
     });
     const error = await rejection(() => call("GetQueueAttributes", { QueueUrl: urlOf("orders.fifo"), AttributeNames: ["Colour"] }));
     expect(error.code).toBe("com.amazonaws.sqs#InvalidAttributeName");
-    expect(await call("ListDeadLetterSourceQueues", { QueueUrl: urlOf("dlq.fifo") })).toEqual({ queueUrls: [urlOf("orders.fifo")] });
+    expect(await call("ListDeadLetterSourceQueues", { QueueUrl: urlOf("dlq.fifo") })).toEqual({ queueUrls: [wireUrlOf("orders.fifo")] });
   });
 
   test("ReceiveMessage validates its parameters and returns only the attributes asked for", async () => {
@@ -494,10 +496,10 @@ describe("the JSON protocol operations", () => {
       queue(add, "orders-b");
       queue(add, "payments");
     });
-    expect(await call("ListQueues", { QueueNamePrefix: "orders" })).toEqual({ QueueUrls: [urlOf("orders-a"), urlOf("orders-b")] });
+    expect(await call("ListQueues", { QueueNamePrefix: "orders" })).toEqual({ QueueUrls: [wireUrlOf("orders-a"), wireUrlOf("orders-b")] });
     const page = await call("ListQueues", { MaxResults: 2 });
     expect(page.QueueUrls).toHaveLength(2);
-    expect((await call("ListQueues", { MaxResults: 2, NextToken: page.NextToken })).QueueUrls).toEqual([urlOf("payments")]);
+    expect((await call("ListQueues", { MaxResults: 2, NextToken: page.NextToken })).QueueUrls).toEqual([wireUrlOf("payments")]);
 
     await call("SendMessage", { QueueUrl: urlOf("payments"), MessageBody: "x" });
     await call("PurgeQueue", { QueueUrl: urlOf("payments") });
