@@ -7,6 +7,7 @@ import { DEFAULT_MAXIMUM_CONCURRENCY, EventSourceMappingService } from "../../lo
 import { IamService } from "../../local/services/iam";
 import { SqsService } from "../../local/services/sqs";
 import { md5OfBody } from "../../local/services/sqs-md5";
+import { rejection } from "./support/rejection";
 
 const ACCOUNT = "123456789012";
 const REGION = "eu-west-1";
@@ -105,14 +106,6 @@ async function deploy(setup: Setup) {
   return { cloud, sqs, lambda, esm };
 }
 
-async function rejection(work: () => unknown): Promise<any> {
-  try {
-    await work();
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected an error");
-}
 
 /** A real (short) pause, so concurrent batches overlap while the cloud counts them as running. */
 const busy = (ms = 5) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -15,6 +15,7 @@ import { RecordingMocks } from "../../local/resource-graph";
 import { IamService } from "../../local/services/iam";
 import { SqsError, SqsService } from "../../local/services/sqs";
 import { md5OfBody, md5OfMessageAttributes } from "../../local/services/sqs-md5";
+import { rejection } from "./support/rejection";
 
 const OPERATOR: Principal = { kind: "operator" };
 const ACCOUNT = "123456789012";
@@ -43,14 +44,6 @@ async function advance(cloud: LocalCloud, ms: number): Promise<void> {
   await cloud.clock.settle();
 }
 
-async function rejection(work: () => unknown): Promise<any> {
-  try {
-    await work();
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected an error");
-}
 
 describe("MD5 digests", () => {
   test("MD5OfMessageBody is the hex MD5 of the UTF-8 body", () => {
