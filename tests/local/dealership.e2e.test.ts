@@ -201,6 +201,17 @@ describe("the endpoint, with real AWS SDK v3 clients", () => {
     sqs.destroy();
   });
 
+  it("long-polls on the cloud's clock: a 20-second ReceiveMessage on an empty queue costs no real time", async () => {
+    const sqs = operatorClient(SQSClient);
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: `${PREFIX}-handover-dlq` }));
+    const [realStart, cloudStart] = [Date.now(), deployment.cloud.clock.now()];
+    const [received] = await Promise.all([sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 20 })), deployment.cloud.clock.settle()]);
+    expect(received.Messages ?? []).toEqual([]);
+    expect(deployment.cloud.clock.now() - cloudStart).toBeGreaterThanOrEqual(20_000);
+    expect(Date.now() - realStart).toBeLessThan(5_000);
+    sqs.destroy();
+  });
+
   it("answers SNS in the query protocol and Kinesis in JSON: topics, published messages, stream records", async () => {
     const { SNSClient, ListTopicsCommand, PublishCommand } = await import("@aws-sdk/client-sns");
     const sns = operatorClient(SNSClient);
