@@ -144,6 +144,7 @@ function warningsOf(cloud: LocalCloud): string[] {
   const iam = cloud.service<IamService>("iam");
   if (iam.unknownManagedPolicies.length > 0) warnings.push(`AWS managed policies cannot be read locally and grant nothing here: ${iam.unknownManagedPolicies.join(", ")}`);
   const events = cloud.service<EventBridgeService>("events");
+  if (events.unemulatedTargets.length > 0) warnings.push(`rule targets not emulated (what they are sent is dropped and traced): ${events.unemulatedTargets.join(", ")}`);
   if (events.scheduledRules.length > 0) warnings.push(`scheduled rules do not fire locally: ${events.scheduledRules.join(", ")}`);
   return warnings;
 }

@@ -9,6 +9,8 @@ import { compileTargetInput, parsePath, select } from "./input-transformer";
 
 /** PutEvents limits: 10 entries and 256 KiB per request. */
 const MAX_ENTRIES = 10;
+/** The ARN services of the targets EventBridge can deliver to locally. */
+const EMULATED_TARGETS = new Set(["sqs", "sns", "lambda", "states", "kinesis", "events"]);
 const MAX_REQUEST_BYTES = 256 * 1024;
 /** EventBridge's defaults for a rule target: 185 retries within 24 hours. */
 const DEFAULT_RETRY = { maximumRetryAttempts: 185, maximumEventAgeInSeconds: 86_400 };
@@ -98,6 +100,8 @@ export class EventBridgeService implements Service, EventBridgeApi {
     "aws:cloudwatch/eventBusPolicy:EventBusPolicy",
   ] as const;
   readonly stats: BusStats = { accepted: 0, rejected: 0, unmatched: 0, deliveries: 0, retries: 0, deadLettered: 0, dropped: 0 };
+  /** Targets of services the local cloud does not run (API destinations, ECS ...): listed by the CLI. */
+  readonly unemulatedTargets: string[] = [];
   /** Rules with a schedule expression: deployed, never fired locally (listed by the CLI). */
   readonly scheduledRules: string[] = [];
   private readonly buses = new Map<string, Bus>();
@@ -169,9 +173,8 @@ export class EventBridgeService implements Service, EventBridgeApi {
         if (rule.targets.some((target) => target.id === inputs.targetId)) throw new AwsError("ValidationException", `Target id ${inputs.targetId} is used twice on rule ${rule.name}`);
         const where = `target ${inputs.targetId} of rule ${rule.name}`;
         const service = String(inputs.arn).split(":")[2];
-        if (!["sqs", "sns", "lambda", "states", "kinesis", "events"].includes(service)) {
-          throw new AwsError("ValidationException", `${where}: targets of service "${service}" cannot be emulated locally`);
-        }
+        // Other target kinds deploy, are listed in a warning, and drop what they are sent (traced).
+        if (!EMULATED_TARGETS.has(service)) this.unemulatedTargets.push(`${where} (${service})`);
         if (["states", "kinesis", "events"].includes(service) && !inputs.roleArn) {
           throw new AwsError("ValidationException", `${where}: RoleArn is required for target arn ${inputs.arn}.`);
         }
@@ -363,8 +366,13 @@ export class EventBridgeService implements Service, EventBridgeApi {
   }
 
   private async deliverToTarget(rule: Rule, target: Target, event: EventBridgeEvent, ingestedAt: number, retries: number): Promise<void> {
-    const body = target.render(event, { ruleArn: rule.arn, ruleName: rule.name }, ingestedAt);
     const service = target.arn.split(":")[2];
+    if (!EMULATED_TARGETS.has(service)) {
+      this.stats.dropped++;
+      this.cloud.trace.record({ at: this.cloud.clock.now(), kind: "target.dropped", resource: rule.name, summary: `${event["detail-type"]} -> ${shortName(target.arn)}: ${service} targets are not emulated locally`, payload: event });
+      return;
+    }
+    const body = target.render(event, { ruleArn: rule.arn, ruleName: rule.name }, ingestedAt);
     const message: Message = { body: ["sqs", "sns", "kinesis"].includes(service) ? unwrapJsonString(body) : body };
     if (target.messageGroupId) message.groupId = target.messageGroupId;
     if (service === "kinesis") message.partitionKey = String((target.partitionKeyPath ? select(event, target.partitionKeyPath) : undefined) ?? event.id);

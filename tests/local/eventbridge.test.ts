@@ -125,6 +125,18 @@ describe("EventBridge rules", () => {
     await expect(deploy({ bad: { pattern: { detail: { x: [{ nope: 1 }] } } } })).rejects.toThrow(/eventRule:EventRule "bad"/);
   });
 
+  it("deploy a target of a service the local cloud does not run, list it, and trace what it drops", async () => {
+    const { cloud, events } = await deploy({}, (mocks) => {
+      mocks.newResource({ type: "aws:cloudwatch/eventRule:EventRule", name: "crm", inputs: { name: "crm", eventBusName: "shop", eventPattern: JSON.stringify({ source: ["shop.sales"] }) } } as never);
+      mocks.newResource({ type: "aws:cloudwatch/eventTarget:EventTarget", name: "crm-target", inputs: { rule: "crm", eventBusName: "shop", targetId: "crm", arn: "arn:aws:ecs:eu-west-1:123456789012:cluster/crm", roleArn: "arn:aws:iam::123456789012:role/x" } } as never);
+    });
+    expect(events.unemulatedTargets).toEqual(["target crm of rule crm (ecs)"]);
+    await put(events, { orderId: "o-7" });
+    await cloud.clock.settle();
+    expect(events.stats.dropped).toBe(1);
+    expect(cloud.trace.records.find((r) => r.kind === "target.dropped")?.summary).toMatch(/ecs targets are not emulated locally/);
+  });
+
   it("refuse at deploy an input template that uses an undefined variable", async () => {
     await expect(deploy({ t: { pattern: { source: ["x"] }, extra: { inputTransformer: { inputPaths: {}, inputTemplate: '"<who>"' } } } })).rejects.toThrow(/InputTemplate uses <who>/);
   });
