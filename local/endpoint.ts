@@ -50,16 +50,24 @@ export async function startEndpoint(cloud: LocalCloud, port = 4566, host = "127.
   const server = createNetServer((socket) => {
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
-    socket.once("data", (chunk: Buffer) => {
-      if (chunk.toString("latin1", 0, HTTP2_PREFACE.length) === HTTP2_PREFACE) {
-        http2.emit("connection", streamOver(socket, chunk));
+    // A client may reset a connection before it says anything: that ends the connection, not us.
+    socket.on("error", () => socket.destroy());
+    let start = Buffer.alloc(0);
+    const sniff = (chunk: Buffer) => {
+      start = Buffer.concat([start, chunk]);
+      const head = start.toString("latin1", 0, HTTP2_PREFACE.length);
+      if (head.length < HTTP2_PREFACE.length && HTTP2_PREFACE.startsWith(head)) return; // wait for more
+      socket.off("data", sniff);
+      if (head === HTTP2_PREFACE) {
+        http2.emit("connection", streamOver(socket, start));
         return;
       }
       socket.pause();
-      socket.unshift(chunk);
+      socket.unshift(start);
       http1.emit("connection", socket);
       socket.resume();
-    });
+    };
+    socket.on("data", sniff);
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) =>
@@ -87,12 +95,12 @@ async function handle(cloud: LocalCloud, operations: Map<string, Operation>, req
   try {
     if (typeof target === "string") return await answerJson(cloud, operations, target, text, caller, contentType, response, requestId);
     const invoke = LAMBDA_INVOKE.exec(request.url?.split("?")[0] ?? "");
-    if (invoke && request.method === "POST") return await answerInvoke(operations, decodeURIComponent(invoke[1]), request, text, caller, response, requestId);
+    if (invoke && request.method === "POST") return await answerInvoke(operations, decodePath(invoke[1]), request, text, caller, response, requestId);
     if (contentType.startsWith("application/x-www-form-urlencoded")) return await answerQuery(operations, serviceOf(request.headers.authorization), text, caller, response, requestId);
     throw new AwsError("UnknownOperationException", `the local cloud does not serve ${request.method} ${request.url}`, 404);
   } catch (error) {
     requests.failed++;
-    const failure = error instanceof AwsError ? error : new AwsError("InternalFailure", `the local cloud failed: ${(error as Error)?.message ?? error}`, 500);
+    const failure = asAwsError(error);
     if (typeof target !== "string" && contentType.startsWith("application/x-www-form-urlencoded")) return sendXmlError(response, failure, requestId);
     // SQS's JSON protocol also names the query-protocol error code, which older SDKs read.
     const queryError = (failure as { queryErrorHeader?: string }).queryErrorHeader;
@@ -114,6 +122,7 @@ async function answerJson(cloud: LocalCloud, operations: Map<string, Operation>,
   } catch {
     throw new AwsError("SerializationException", "the request body is not valid JSON");
   }
+  if (body === null || typeof body !== "object" || Array.isArray(body)) throw new AwsError("SerializationException", "the request body must be a JSON object");
   const result = await operation(body, caller);
   sendJson(response, 200, result ?? {}, jsonContentType(contentType), requestId);
 }
@@ -210,4 +219,23 @@ function streamOver(socket: Socket, first: Buffer): Duplex {
   socket.on("error", (error) => stream.destroy(error));
   socket.on("close", () => stream.destroy());
   return stream;
+}
+
+/**
+ * What the client is told when an operation fails. An operation that trips over the shape of a
+ * request (a TypeError: null where an object belongs) answers 400, as AWS's validation would; a 500
+ * would make SDKs retry a request that can never succeed.
+ */
+function asAwsError(error: unknown): AwsError {
+  if (error instanceof AwsError) return error;
+  if (error instanceof TypeError) return new AwsError("ValidationException", `the request does not have the shape this operation takes: ${error.message}`, 400);
+  return new AwsError("InternalFailure", `the local cloud failed: ${(error as Error)?.message ?? error}`, 500);
+}
+
+function decodePath(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new AwsError("ValidationException", `the function name in the path is not valid percent-encoding: ${segment}`);
+  }
 }

@@ -59,8 +59,28 @@ function safeJson(text: string, where: string): unknown {
 export class PolicyStore {
   private readonly identity = new Map<string, { name: string; statements: Statement[] }[]>();
   private readonly resource = new Map<string, { name: string; statements: Statement[] }[]>();
+  private readonly trust = new Map<string, Statement[]>();
 
   constructor(readonly account: string) {}
+
+  /** Sets a role's trust policy (its `assumeRolePolicy`). */
+  putTrustPolicy(roleArn: string, statements: Statement[]): void {
+    this.trust.set(roleArn, statements);
+  }
+
+  /**
+   * Whether `service` may assume the role, by its trust policy. A role the deployment does not hold
+   * is not known here: it is trusted, and grants nothing, since none of its policies are known.
+   */
+  canAssume(roleArn: string, service: string, context: ConditionContext = {}): boolean {
+    const statements = this.trust.get(roleArn);
+    if (!statements) return true;
+    const caller: Principal = { kind: "service", service };
+    const applicable = statements.filter(
+      (statement) => principalMatches(statement, caller, this.account) && actionMatches(statement, "sts:AssumeRole") && conditionsHold(statement.Condition, { "aws:SourceAccount": this.account, ...context }),
+    );
+    return applicable.some((statement) => statement.Effect === "Allow") && !applicable.some((statement) => statement.Effect === "Deny");
+  }
 
   /** Sets (replaces) the identity policy `name` of a role. */
   putRolePolicy(roleArn: string, name: string, statements: Statement[]): void {
@@ -90,11 +110,17 @@ export class PolicyStore {
       full["aws:PrincipalArn"] ??= principal.arn;
       full["aws:PrincipalAccount"] ??= principal.arn.split(":")[4];
     }
-    const fromResource = this.resourcePolicies(resourceArn).filter((statement) => principalMatches(statement, principal, this.account));
-    const fromIdentity = principal.kind === "role" ? this.rolePolicies(principal.arn) : [];
-    const applicable = [...fromResource, ...fromIdentity].filter(
-      (statement) => actionMatches(statement, action) && resourceMatches(statement, resourceArn) && conditionsHold(statement.Condition, full),
-    );
+    const applies = (statement: Statement) => actionMatches(statement, action) && resourceMatches(statement, resourceArn) && conditionsHold(statement.Condition, full);
+    const fromResource = this.resourcePolicies(resourceArn)
+      .map((statement) => ({ statement, match: principalMatches(statement, principal, this.account) }))
+      .filter(({ statement, match }) => match !== undefined && applies(statement));
+    const fromIdentity = (principal.kind === "role" ? this.rolePolicies(principal.arn) : []).filter(applies);
+    // Naming the account in a resource policy delegates to the account's IAM: the role itself must
+    // still be allowed. Only a statement naming the role, a service or "*" grants on its own.
+    const applicable = [
+      ...fromIdentity,
+      ...fromResource.filter(({ statement, match }) => match === "direct" || statement.Effect === "Deny").map(({ statement }) => statement),
+    ];
     const who = principal.kind === "service" ? `service ${principal.service}` : principal.arn;
     if (applicable.some((statement) => statement.Effect === "Deny")) {
       return { allowed: false, reason: `${who} is not authorized to perform ${action} on ${resourceArn} with an explicit deny` };
@@ -115,18 +141,22 @@ function upsert(map: Map<string, { name: string; statements: Statement[] }[]>, k
 
 const asList = (value: unknown): string[] => (value === undefined ? [] : Array.isArray(value) ? value.map(String) : [String(value)]);
 
-function principalMatches(statement: Statement, principal: Principal, account: string): boolean {
-  const matches = (spec: unknown): boolean => {
-    if (spec === "*") return true;
-    if (!spec || typeof spec !== "object") return false;
+/** How a statement's principal covers the caller: by name ("direct"), through its account, or not at all. */
+function principalMatches(statement: Statement, principal: Principal, account: string): "direct" | "account" | undefined {
+  const matches = (spec: unknown): "direct" | "account" | undefined => {
+    if (spec === "*") return "direct";
+    if (!spec || typeof spec !== "object") return undefined;
     const { Service, AWS } = spec as { Service?: unknown; AWS?: unknown };
-    if (principal.kind === "service") return asList(Service).includes(principal.service);
-    if (principal.kind !== "role") return false;
-    return asList(AWS).some((who) => who === "*" || who === principal.arn || who === account || who === `arn:aws:iam::${account}:root`);
+    if (principal.kind === "service") return asList(Service).includes(principal.service) ? "direct" : undefined;
+    if (principal.kind !== "role") return undefined;
+    const names = asList(AWS);
+    if (names.some((who) => who === "*" || who === principal.arn)) return "direct";
+    if (names.some((who) => who === account || who === `arn:aws:iam::${account}:root`)) return "account";
+    return undefined;
   };
   if (statement.Principal !== undefined) return matches(statement.Principal);
-  if (statement.NotPrincipal !== undefined) return !matches(statement.NotPrincipal);
-  return false;
+  if (statement.NotPrincipal !== undefined) return matches(statement.NotPrincipal) ? undefined : "direct";
+  return undefined;
 }
 
 function actionMatches(statement: Statement, action: string): boolean {

@@ -309,7 +309,7 @@ class SqsPoller {
         continue;
       }
       this.buffer.push(record);
-      this.bufferBytes += record.body.length;
+      this.bufferBytes += Buffer.byteLength(record.body);
     }
     return messages.length;
   }
@@ -318,7 +318,7 @@ class SqsPoller {
     let count = 0;
     let bytes = 0;
     while (count < this.buffer.length && count < this.spec.batchSize) {
-      const size = this.buffer[count].body.length;
+      const size = Buffer.byteLength(this.buffer[count].body);
       if (count > 0 && bytes + size > MAX_BATCH_BYTES) break;
       bytes += size;
       count++;

@@ -5,7 +5,7 @@ import { authorizeOrThrow, LocalCloud, Message, Service } from "../cloud";
 import { parsePolicy, Principal } from "../iam";
 import type { RegisteredResource } from "../resource-graph";
 import type { EventBridgeApi, PutEventsEntry, PutEventsResult } from "./contracts";
-import { compileTargetInput, parsePath, select } from "./input-transformer";
+import { compileTargetInput, parsePath, PathKey, select } from "./input-transformer";
 
 /** PutEvents limits: 10 entries and 256 KiB per request. */
 const MAX_ENTRIES = 10;
@@ -48,7 +48,7 @@ interface Target {
   retry: { maximumRetryAttempts: number; maximumEventAgeInSeconds: number };
   deadLetterArn?: string;
   messageGroupId?: string;
-  partitionKeyPath?: readonly (string | number)[];
+  partitionKeyPath?: readonly PathKey[];
 }
 
 interface Archive {
@@ -238,6 +238,9 @@ export class EventBridgeService implements Service, EventBridgeApi {
     if (!Array.isArray(entries) || entries.length === 0 || entries.length > MAX_ENTRIES) {
       throw new AwsError("ValidationException", `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length between 1 and ${MAX_ENTRIES}`);
     }
+    if (entries.some((entry) => entry === null || typeof entry !== "object" || Array.isArray(entry))) {
+      throw new AwsError("ValidationException", "1 validation error detected: every member of 'entries' must be a PutEventsRequestEntry object");
+    }
     const size = entries.reduce((total, entry) => total + entrySize(entry), 0);
     if (size > MAX_REQUEST_BYTES) throw new AwsError("ValidationException", "Total size of the entries in the request is over the limit.");
     const results: PutEventsResult["Entries"] = [];
@@ -380,6 +383,10 @@ export class EventBridgeService implements Service, EventBridgeApi {
       ? { kind: "role", arn: target.roleArn }
       : { kind: "service", service: "events.amazonaws.com", sourceArn: rule.arn, sourceAccount: this.cloud.identity.account };
     try {
+      // EventBridge assumes the target's role: a role that does not trust it fails the delivery.
+      if (target.roleArn && !this.cloud.iam.canAssume(target.roleArn, "events.amazonaws.com", { "aws:SourceArn": rule.arn })) {
+        throw new AwsError("AccessDeniedException", `EventBridge cannot assume the role ${target.roleArn}: its trust policy does not allow events.amazonaws.com`);
+      }
       await this.cloud.deliver(target.arn, message, from);
       this.stats.deliveries++;
       this.cloud.trace.record({ at: this.cloud.clock.now(), kind: "target.delivered", resource: rule.name, summary: `${event["detail-type"]} -> ${shortName(target.arn)}`, payload: event });
@@ -486,12 +493,15 @@ function compilePattern(pattern: string): EventPatternMatcher {
 
 function entrySize(entry: PutEventsEntry): number {
   // AWS's documented calculation: UTF-8 bytes of Source, DetailType, Detail and resources, 14 for a time.
-  const bytes = (text: string | undefined) => (text ? Buffer.byteLength(text) : 0);
+  const bytes = (text: unknown) => (typeof text === "string" ? Buffer.byteLength(text) : 0);
   return (entry.Time !== undefined ? 14 : 0) + bytes(entry.Source) + bytes(entry.DetailType) + bytes(entry.Detail) + (entry.Resources ?? []).reduce((total, resource) => total + bytes(resource), 0);
 }
 
 function entryProblem(entry: PutEventsEntry): { ErrorCode: string; ErrorMessage: string } | undefined {
   const invalid = (field: string, reason: string) => ({ ErrorCode: "InvalidArgument", ErrorMessage: `Parameter ${field} is not valid. Reason: ${reason}` });
+  for (const field of ["Source", "DetailType", "Detail", "EventBusName"] as const) {
+    if (entry[field] !== undefined && typeof entry[field] !== "string") return invalid(field, `${field} must be a string.`);
+  }
   if (!entry.Source) return invalid("Source", "Source is a required argument.");
   if (!entry.DetailType) return invalid("DetailType", "DetailType is a required argument.");
   if (!entry.Detail) return invalid("Detail", "Detail is a required argument.");

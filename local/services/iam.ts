@@ -29,7 +29,7 @@ export class IamService implements Service {
     const where = `${resource.type} "${resource.name}"`;
     switch (resource.type) {
       case "aws:iam/role:Role": {
-        parsePolicy(inputs.assumeRolePolicy, `${where} assumeRolePolicy`);
+        this.cloud.iam.putTrustPolicy(state.arn, parsePolicy(inputs.assumeRolePolicy, `${where} assumeRolePolicy`));
         this.roleArns.set(state.name, state.arn);
         for (const inline of inputs.inlinePolicies ?? []) {
           if (inline?.policy) this.cloud.iam.putRolePolicy(state.arn, `inline:${inline.name}`, parsePolicy(inline.policy, where));

@@ -16,6 +16,8 @@ export interface RuleReference {
   ruleName: string;
 }
 
+/** Variables AWS inserts without escaping. */
+const RAW = new Set(["aws.events.event", "aws.events.event.json"]);
 const PREDEFINED = new Set(["aws.events.rule-arn", "aws.events.rule-name", "aws.events.event.ingestion-time", "aws.events.event", "aws.events.event.json"]);
 
 /** Checks a target's input settings as PutTargets does; returns the compiled transformer. */
@@ -38,7 +40,7 @@ export function compileTargetInput(settings: TargetInputSettings, where: string)
   if (settings.inputTransformer) {
     const { inputPaths = {}, inputTemplate } = settings.inputTransformer;
     if (Object.keys(inputPaths).length > 100) throw new AwsError("ValidationException", `${where}: InputPathsMap has more than 100 entries`);
-    const paths = new Map<string, readonly (string | number)[]>();
+    const paths = new Map<string, readonly PathKey[]>();
     for (const [name, path] of Object.entries(inputPaths)) {
       if (PREDEFINED.has(name)) throw new AwsError("ValidationException", `${where}: InputPathsMap key ${name} is reserved`);
       paths.set(name, parsePath(path, `${where}: InputPathsMap "${name}"`));
@@ -89,7 +91,10 @@ function render(pieces: Piece[], value: (name: string) => unknown): string {
       continue;
     }
     const resolved = value(piece.name);
-    if (piece.quoted) {
+    if (piece.quoted && RAW.has(piece.name)) {
+      // AWS inserts these as they are, unescaped, even inside a string.
+      out += JSON.stringify(resolved);
+    } else if (piece.quoted) {
       // Inside a JSON string the value goes in as text, escaped so the result stays JSON.
       const text = resolved === undefined || resolved === null ? "" : typeof resolved === "string" ? resolved : JSON.stringify(resolved);
       out += JSON.stringify(text).slice(1, -1);
@@ -100,7 +105,7 @@ function render(pieces: Piece[], value: (name: string) => unknown): string {
   return out;
 }
 
-function valueOf(name: string, event: Record<string, unknown>, paths: Map<string, readonly (string | number)[]>, rule: RuleReference, ingestedAt: number): unknown {
+function valueOf(name: string, event: Record<string, unknown>, paths: Map<string, readonly PathKey[]>, rule: RuleReference, ingestedAt: number): unknown {
   switch (name) {
     case "aws.events.rule-arn":
       return rule.ruleArn;
@@ -108,7 +113,11 @@ function valueOf(name: string, event: Record<string, unknown>, paths: Map<string
       return rule.ruleName;
     case "aws.events.event.ingestion-time":
       return new Date(ingestedAt).toISOString();
-    case "aws.events.event":
+    case "aws.events.event": {
+      // The original event without its detail (AWS's definition); .json carries the whole event.
+      const { detail: _detail, ...rest } = event;
+      return rest;
+    }
     case "aws.events.event.json":
       return event;
     default:
@@ -116,25 +125,38 @@ function valueOf(name: string, event: Record<string, unknown>, paths: Map<string
   }
 }
 
-/** Parses `$.a.b[0]['c d']` into keys. */
-export function parsePath(path: string, where: string): readonly (string | number)[] {
+/** `*` in a path: every member of an array or every value of an object. */
+export const ALL = Symbol("all");
+export type PathKey = string | number | typeof ALL;
+
+/** Parses `$.a.b[0]['c d']`, `$.items[*].id` or `$.a.*` into keys. */
+export function parsePath(path: string, where: string): readonly PathKey[] {
   if (typeof path !== "string" || !path.startsWith("$")) throw new AwsError("ValidationException", `${where}: "${path}" is not a JSONPath starting with $`);
-  const keys: (string | number)[] = [];
-  const pattern = /\.([^.[\]]+)|\[(\d+)\]|\['([^']*)'\]|\["([^"]*)"\]/y;
-  pattern.lastIndex = 1;
-  while (pattern.lastIndex < path.length) {
+  const keys: PathKey[] = [];
+  const pattern = /\.([^.[\]]+)|\[(\d+|\*)\]|\['([^']*)'\]|\["([^"]*)"\]/y;
+  let position = 1;
+  while (position < path.length) {
+    pattern.lastIndex = position;
     const match = pattern.exec(path);
-    if (!match) throw new AwsError("ValidationException", `${where}: "${path}" is not a JSONPath EventBridge accepts (at character ${pattern.lastIndex + 1})`);
-    if (match[1] === "*" || match[3] === "*") throw new AwsError("ValidationException", `${where}: "${path}": wildcards are not supported in input paths`);
-    keys.push(match[2] !== undefined ? Number(match[2]) : (match[1] ?? match[3] ?? match[4])!);
+    if (!match) throw new AwsError("ValidationException", `${where}: "${path}" is not a JSONPath EventBridge accepts (at character ${position + 1})`);
+    position = pattern.lastIndex;
+    if (match[1] === "*" || match[2] === "*") keys.push(ALL);
+    else keys.push(match[2] !== undefined ? Number(match[2]) : (match[1] ?? match[3] ?? match[4])!);
   }
   return keys;
 }
 
-export function select(value: unknown, keys: readonly (string | number)[]): unknown {
+/** The value at `keys`; after a `*` the values of every member, as one array (JSONPath's result list). */
+export function select(value: unknown, keys: readonly PathKey[]): unknown {
   let current = value;
-  for (const key of keys) {
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
     if (current === null || typeof current !== "object") return undefined;
+    if (key === ALL) {
+      const members = Array.isArray(current) ? current : Object.values(current);
+      const rest = keys.slice(i + 1);
+      return members.map((member) => select(member, rest)).filter((member) => member !== undefined);
+    }
     current = (current as Record<string | number, unknown>)[key];
   }
   return current;

@@ -194,6 +194,7 @@ export class LambdaService implements Service, LambdaApi {
           stats: { invocations: 0, errors: 0, timeouts: 0, coldStarts: 0, throttles: 0 },
         };
         if (!fn.handler.includes(".")) throw new AwsError("InvalidParameterValueException", `handler "${fn.handler}" must be <module>.<export>`);
+        if (!this.cloud.iam.canAssume(fn.roleArn, "lambda.amazonaws.com")) throw new AwsError("InvalidParameterValueException", "The role defined for the function cannot be assumed by Lambda.");
         fn.taskRoot = await materializeCode(inputs.code, fn.name);
         this.functions.set(fn.name, fn);
         return;
@@ -293,10 +294,29 @@ export class LambdaService implements Service, LambdaApi {
     for (const fn of this.functions.values()) fn.containers = [];
   }
 
-  private async runAsync(fn: LocalFunction, payload: unknown, requestId: string, queuedAt: number, attempt: number): Promise<void> {
-    const result = await this.execute(fn, payload, requestId);
+  private async runAsync(fn: LocalFunction, payload: unknown, requestId: string, queuedAt: number, attempt: number, throttles = 0): Promise<void> {
+    let result: InvokeResult;
+    try {
+      result = await this.execute(fn, payload, requestId);
+    } catch (error) {
+      if (!(error instanceof AwsError) || error.code !== "TooManyRequestsException") throw error;
+      // A throttled event stays in Lambda's queue and is tried again until it is too old; throttles
+      // do not count as retries.
+      const delay = Math.min(1000 * 2 ** throttles, 300_000);
+      if (this.cloud.clock.now() - queuedAt + delay <= fn.async.maximumEventAgeInSeconds * 1000) {
+        this.cloud.clock.schedule(delay, () => this.cloud.clock.spawn(() => this.runAsync(fn, payload, requestId, queuedAt, attempt, throttles + 1)));
+        return;
+      }
+      result = { requestId, functionError: { errorType: error.code, errorMessage: error.message } };
+      return this.giveUp(fn, payload, requestId, attempt - 1, "EventAgeExceeded", result);
+    }
     if (!result.functionError) {
-      if (fn.async.onSuccess) await this.sendRecord(fn, fn.async.onSuccess, this.invocationRecord(fn, payload, requestId, attempt, "Success", result));
+      if (!fn.async.onSuccess) return;
+      try {
+        await this.sendRecord(fn, fn.async.onSuccess, this.invocationRecord(fn, payload, requestId, attempt, "Success", result));
+      } catch (error) {
+        this.cloud.trace.record({ at: this.cloud.clock.now(), kind: "target.dropped", resource: fn.name, summary: `${fn.name}: the success record could not be sent to ${fn.async.onSuccess}: ${(error as Error).message}`, payload });
+      }
       return;
     }
     const age = this.cloud.clock.now() - queuedAt;
@@ -306,30 +326,41 @@ export class LambdaService implements Service, LambdaApi {
       this.cloud.clock.schedule(delay, () => this.cloud.clock.spawn(() => this.runAsync(fn, payload, requestId, queuedAt, attempt + 1)));
       return;
     }
-    const condition = retriesLeft ? "EventAgeExceeded" : "RetriesExhausted";
+    await this.giveUp(fn, payload, requestId, attempt, retriesLeft ? "EventAgeExceeded" : "RetriesExhausted", result);
+  }
+
+  /** An asynchronous event Lambda stops trying: to the failure destination or DLQ, or dropped. */
+  private async giveUp(fn: LocalFunction, payload: unknown, requestId: string, attempts: number, condition: string, result: InvokeResult): Promise<void> {
+    const failure = result.functionError!;
     const destination = fn.async.onFailure ?? fn.deadLetterTarget;
+    const at = this.cloud.clock.now();
     this.cloud.trace.record({
-      at: this.cloud.clock.now(),
+      at,
       kind: "function.async-failed",
       resource: fn.name,
-      summary: `${fn.name}: ${condition} after ${attempt} attempts (${result.functionError.errorType}: ${result.functionError.errorMessage})${destination ? `, sent to ${destination.split(":").pop()}` : ", dropped (no destination)"}`,
+      summary: `${fn.name}: ${condition} after ${attempts} attempts (${failure.errorType}: ${failure.errorMessage})${destination ? `, sent to ${destination.split(":").pop()}` : ", dropped (no destination)"}`,
       payload,
     });
-    if (fn.async.onFailure) {
-      await this.sendRecord(fn, fn.async.onFailure, this.invocationRecord(fn, payload, requestId, attempt, condition, result));
-    } else if (fn.deadLetterTarget) {
-      await this.cloud.deliver(
-        fn.deadLetterTarget,
-        {
-          body: JSON.stringify(payload),
-          attributes: {
-            RequestID: { DataType: "String", StringValue: requestId },
-            ErrorCode: { DataType: "Number", StringValue: "200" },
-            ErrorMessage: { DataType: "String", StringValue: result.functionError.errorMessage },
+    try {
+      if (fn.async.onFailure) {
+        await this.sendRecord(fn, fn.async.onFailure, this.invocationRecord(fn, payload, requestId, attempts, condition, result));
+      } else if (fn.deadLetterTarget) {
+        await this.cloud.deliver(
+          fn.deadLetterTarget,
+          {
+            body: JSON.stringify(payload),
+            attributes: {
+              RequestID: { DataType: "String", StringValue: requestId },
+              ErrorCode: { DataType: "Number", StringValue: "200" },
+              ErrorMessage: { DataType: "String", StringValue: failure.errorMessage },
+            },
           },
-        },
-        { kind: "role", arn: fn.roleArn },
-      );
+          { kind: "role", arn: fn.roleArn },
+        );
+      }
+    } catch (error) {
+      // The role cannot write its destination (a missing grant): AWS loses the event; say so.
+      this.cloud.trace.record({ at, kind: "target.dropped", resource: fn.name, summary: `${fn.name}: the failed event could not be sent to ${destination}: ${(error as Error).message}`, payload });
     }
   }
 

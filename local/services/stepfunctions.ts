@@ -83,6 +83,9 @@ export class StepFunctionsService implements Service, ExecutionHost {
     const type: StateMachineType = inputs.type ?? "STANDARD";
     if (type !== "STANDARD" && type !== "EXPRESS") throw AwsError.validation(`1 validation error detected: Value '${type}' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [STANDARD, EXPRESS]`);
     if (!inputs.roleArn) throw AwsError.validation("1 validation error detected: Value null at 'roleArn' failed to satisfy constraint: Member must not be null");
+    if (!this.cloud.iam.canAssume(inputs.roleArn, "states.amazonaws.com")) {
+      throw new AwsError("AccessDeniedException", `Neither the global service principal states.amazonaws.com, nor the regional one is authorized to assume the provided role.`);
+    }
     const { text, parsed } = parseDefinition(inputs.definition);
     const prepared = prepareDefinition(text, parsed, type);
     const arn: string = state.arn ?? this.cloud.arn("states", `stateMachine:${name}`);

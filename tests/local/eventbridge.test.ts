@@ -118,6 +118,40 @@ describe("EventBridge rules", () => {
     expect(JSON.parse(raw("constant"))).toEqual({ fixed: true });
   });
 
+  it("render <aws.events.event> without the detail and insert it unescaped; wildcard paths select every member", async () => {
+    const { cloud, events, queues } = await deploy({
+      envelope: { pattern: { source: ["shop.sales"] }, extra: { inputTransformer: { inputPaths: {}, inputTemplate: '{"event": <aws.events.event>, "whole": "<aws.events.event.json>"}' } } },
+      wildcard: { pattern: { source: ["shop.sales"] }, extra: { inputTransformer: { inputPaths: { skus: "$.detail.lines[*].sku" }, inputTemplate: '{"skus": <skus>}' } } },
+    });
+    await put(events, { orderId: "o-6", lines: [{ sku: "A" }, { sku: "B" }] });
+    await cloud.clock.settle();
+    const raw = (rule: string) => queues.received.find((r) => r.arn === queueArn(rule))!.message.body;
+    const envelope = raw("envelope");
+    expect(envelope).toContain('"whole": "{"');
+    expect(JSON.parse(envelope.replace(/"whole": ".*"}$/s, '"whole": null}')).event).toMatchObject({ source: "shop.sales", "detail-type": "OrderPlaced" });
+    expect(JSON.parse(envelope.replace(/"whole": ".*"}$/s, '"whole": null}')).event.detail).toBeUndefined();
+    expect(JSON.parse(raw("wildcard"))).toEqual({ skus: ["A", "B"] });
+  });
+
+  it("refuse at deploy an input path EventBridge would refuse, naming where it goes wrong", async () => {
+    await expect(deploy({ p: { pattern: { source: ["x"] }, extra: { inputPath: "$.detail..model" } } })).rejects.toThrow(/not a JSONPath EventBridge accepts \(at character 9\)/);
+  });
+
+  it("fail the delivery of a target whose role does not trust EventBridge, straight to the DLQ", async () => {
+    const roleArn = `arn:aws:iam::${ACCOUNT}:role/untrusting`;
+    const { cloud, events, queues } = await deploy(
+      { stream: { pattern: { source: ["shop.sales"] }, target: "unused", extra: { arn: `arn:aws:events:eu-west-1:${ACCOUNT}:event-bus/shop`, roleArn, deadLetterConfig: { arn: queueArn("orders-dlq") } } } },
+      (mocks) => {
+        mocks.newResource({ type: "aws:iam/role:Role", name: "untrusting", inputs: { name: "untrusting", assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] }) } } as never);
+      },
+    );
+    await put(events, { orderId: "o-8" });
+    await cloud.clock.settle();
+    const [dead] = queues.received.filter((r) => r.arn === queueArn("orders-dlq"));
+    expect(dead.message.attributes?.ERROR_CODE.StringValue).toBe("NO_PERMISSIONS");
+    expect(dead.message.attributes?.ERROR_MESSAGE.StringValue).toMatch(/cannot assume the role .*untrusting/);
+  });
+
   it("refuse at deploy a pattern AWS rejects, with AWS's message", async () => {
     const attempt = deploy({ bad: { pattern: { detail: { priceCents: [{ numeric: [">", "ten"] }] } } } });
     await expect(attempt).rejects.toThrow(DeployError);

@@ -29,6 +29,7 @@ class RecordingQueues implements Service {
   constructor(private readonly cloud: LocalCloud) {}
   materialize(): void {}
   async deliver(arn: string, message: Message, from: Principal): Promise<void> {
+    if (arn.endsWith("refuses")) throw new AwsError("AccessDeniedException", "the role may not send here");
     this.received.push({ arn, message, from, at: this.cloud.clock.now() });
   }
 }
@@ -126,6 +127,37 @@ describe("Lambda", () => {
     });
   });
 
+  it("keeps a throttled asynchronous event until it is too old, then sends it to the failure destination", async () => {
+    const failures = "arn:aws:sqs:eu-west-1:123456789012:failures";
+    const { lambda, cloud, queues } = track(
+      await deploy((mocks) => {
+        fn(mocks, "throttled", ECHO, { reservedConcurrentExecutions: 0 });
+        mocks.newResource({ type: "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", name: "cfg", inputs: { functionName: "throttled", maximumEventAgeInSeconds: 600, destinationConfig: { onFailure: { destination: failures } } } } as never);
+      }),
+    );
+    const start = cloud.clock.now();
+    await lambda.invokeAsync("throttled", { orderId: "o-2" }, operator);
+    await cloud.clock.settle();
+    expect(lambda.stats("throttled").throttles).toBeGreaterThan(3);
+    expect(queues.received).toHaveLength(1);
+    expect(JSON.parse(queues.received[0].message.body)).toMatchObject({ requestContext: { condition: "EventAgeExceeded" }, responsePayload: { errorType: "TooManyRequestsException" } });
+    expect(queues.received[0].at - start).toBeLessThanOrEqual(600_000);
+    expect(cloud.errors).toEqual([]);
+  });
+
+  it("traces an asynchronous failure its role cannot write to the destination, as AWS loses it", async () => {
+    const { lambda, cloud } = track(
+      await deploy((mocks) => {
+        fn(mocks, "thrower", THROWS);
+        mocks.newResource({ type: "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", name: "cfg", inputs: { functionName: "thrower", maximumRetryAttempts: 0, destinationConfig: { onFailure: { destination: "arn:aws:sqs:eu-west-1:123456789012:refuses" } } } } as never);
+      }),
+    );
+    await lambda.invokeAsync("thrower", {}, operator);
+    await cloud.clock.settle();
+    expect(cloud.trace.records.find((r) => r.kind === "target.dropped")?.summary).toMatch(/could not be sent to .*refuses: the role may not send here/);
+    expect(cloud.errors).toEqual([]);
+  });
+
   it("lets a service invoke only as the function's resource policy allows", async () => {
     const ruleArn = "arn:aws:events:eu-west-1:123456789012:rule/orders/route";
     const { lambda } = track(
@@ -139,6 +171,14 @@ describe("Lambda", () => {
     await expect(lambda.invokeAsync("guarded", {}, events("arn:aws:events:eu-west-1:123456789012:rule/other/route"))).rejects.toMatchObject({ code: "AccessDeniedException" });
     await expect(lambda.invokeAsync("guarded", {}, { kind: "service", service: "sns.amazonaws.com", sourceArn: ruleArn })).rejects.toThrow(AwsError);
     await expect(lambda.invoke("missing", {}, operator)).rejects.toMatchObject({ code: "ResourceNotFoundException" });
+  });
+
+  it("refuses at deploy a function whose role Lambda cannot assume", async () => {
+    const attempt = deploy((mocks) => {
+      const { state } = mocks.newResource({ type: "aws:iam/role:Role", name: "wrong-trust", inputs: { name: "wrong-trust", assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "states.amazonaws.com" }, Action: "sts:AssumeRole" }] }) } } as never);
+      mocks.newResource({ type: "aws:lambda/function:Function", name: "fn", inputs: { name: "fn", runtime: "nodejs22.x", handler: "index.handler", role: state.arn, code: code(ECHO) } } as never);
+    });
+    await expect(attempt).rejects.toThrow(/Function "fn": InvalidParameterValueException: The role defined for the function cannot be assumed by Lambda/);
   });
 
   it("refuses at deploy a runtime AWS no longer creates, naming the function", async () => {

@@ -1,0 +1,79 @@
+import * as http2 from "http2";
+import { connect } from "net";
+import { Duplex } from "stream";
+import { LocalCloud } from "../../local/cloud";
+import { Endpoint, startEndpoint } from "../../local/endpoint";
+import { EventBridgeService } from "../../local/services/eventbridge";
+
+/** The endpoint under bad input: it answers as AWS would and keeps serving. */
+describe("the endpoint", () => {
+  let cloud: LocalCloud;
+  let endpoint: Endpoint;
+  beforeEach(async () => {
+    cloud = new LocalCloud();
+    cloud.register(new EventBridgeService(cloud));
+    endpoint = await startEndpoint(cloud, 0);
+  });
+  afterEach(async () => {
+    await endpoint.close();
+    await cloud.stop();
+  });
+
+  const post = (target: string | undefined, body: string, path = "/") =>
+    fetch(`${endpoint.url}${path}`, { method: "POST", body, headers: { "content-type": "application/x-amz-json-1.1", ...(target ? { "x-amz-target": target } : {}) } }).then(async (r) => ({ status: r.status, body: await r.json() }));
+
+  it("survives a client that resets its connection before sending anything", async () => {
+    await new Promise<void>((resolve) => {
+      const socket = connect(endpoint.port, "127.0.0.1", () => {
+        socket.resetAndDestroy();
+        resolve();
+      });
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect((await post("AWSEvents.ListEventBuses", "{}")).status).toBe(200);
+  });
+
+  it.each([
+    ["a body that is not JSON", "AWSEvents.PutEvents", "{", "SerializationException"],
+    ["a body that is JSON null", "AWSEvents.PutEvents", "null", "SerializationException"],
+    ["an entry that is null", "AWSEvents.PutEvents", '{"Entries":[null]}', "ValidationException"],
+    ["an operation it does not serve", "AWSEvents.CreateEventBus", "{}", "UnknownOperationException"],
+  ])("answers %s with a 400 and AWS's error type", async (_, target, body, type) => {
+    const response = await post(target, body);
+    expect(response).toMatchObject({ status: 400, body: { __type: type } });
+  });
+
+  it("answers a Lambda path with bad percent-encoding with a 400", async () => {
+    const response = await fetch(`${endpoint.url}/2015-03-31/functions/%E0%A4%A/invocations`, { method: "POST", body: "{}" });
+    expect(response.status).toBe(400);
+  });
+
+  it("serves HTTP/2 even when the connection preface arrives in pieces", async () => {
+    const socket = connect(endpoint.port, "127.0.0.1");
+    socket.setNoDelay(true);
+    let first = true;
+    // The client's first write (the preface) reaches the server in two reads, 20 ms apart.
+    const wire = new Duplex({
+      read: () => undefined,
+      write: (chunk: Buffer, _encoding, done) => {
+        if (!first) return void socket.write(chunk, done);
+        first = false;
+        socket.write(chunk.subarray(0, 4));
+        setTimeout(() => socket.write(chunk.subarray(4), done), 20);
+      },
+    });
+    socket.on("data", (chunk) => wire.push(chunk));
+    socket.on("end", () => wire.push(null));
+    socket.on("error", () => wire.destroy());
+    const session = http2.connect(endpoint.url, { createConnection: () => wire });
+    const request = session.request({ ":method": "POST", ":path": "/", "x-amz-target": "AWSEvents.ListEventBuses", "content-type": "application/x-amz-json-1.1" });
+    request.end("{}");
+    let text = "";
+    request.setEncoding("utf8");
+    request.on("data", (chunk) => (text += chunk));
+    await new Promise((resolve) => request.on("end", resolve));
+    await new Promise<void>((resolve) => session.close(() => resolve()));
+    socket.destroy();
+    expect(JSON.parse(text).EventBuses).toEqual([expect.objectContaining({ Name: "default" })]);
+  }, 10_000);
+});
