@@ -185,7 +185,8 @@ function serviceOf(authorization: string | undefined): string {
   return /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(authorization ?? "")?.[1] ?? "unknown";
 }
 
-function readBody(request: IncomingMessage): Promise<string> {
+/** The whole body of a request, as text. */
+export function readBody(request: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));

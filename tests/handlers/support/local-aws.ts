@@ -1,6 +1,7 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
+import { readBody } from "../../../local/endpoint";
 import { ConditionFailed, InMemoryTable } from "./fake-dynamodb";
 
 /**
@@ -65,13 +66,4 @@ export async function startLocalAws(): Promise<LocalAws> {
     published,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
 }
