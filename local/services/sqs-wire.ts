@@ -4,7 +4,7 @@ import { SqsError, sqsErrors } from "./sqs-errors";
 import { md5OfMessageAttributes } from "./sqs-md5";
 import type { MoveTask } from "./sqs-move-tasks";
 import { type Queue, type StoredMessage, systemAttributesOf } from "./sqs-queue";
-import type { SendInput } from "./sqs-validation";
+import { type SendInput, validateAttributes } from "./sqs-validation";
 import type { SendResult, SqsService } from "./sqs";
 
 /**
@@ -43,7 +43,8 @@ export function sqsOperations(sqs: SqsService, cloud: LocalCloud): Record<string
     SendMessageBatch: (body, caller) => {
       const queue = authorized(body, caller, "SendMessage");
       const entries = batchEntries(body.Entries);
-      const totalBytes = entries.reduce((sum, entry) => sum + Buffer.byteLength(String(entry.MessageBody ?? ""), "utf8"), 0);
+      // SQS counts bodies and message attributes toward a batch's size.
+      const totalBytes = entries.reduce((sum, entry) => sum + Buffer.byteLength(String(entry.MessageBody ?? ""), "utf8") + attributeBytes(entry.MessageAttributes), 0);
       if (totalBytes > queue.config.maximumMessageSize) throw sqsErrors.batchRequestTooLong(queue.config.maximumMessageSize);
       return eachEntry(entries, (entry) => ({ ...sendResponse(sqs.sendTo(queue, sendInput(entry), caller)) }));
     },
@@ -158,6 +159,15 @@ export function sqsOperations(sqs: SqsService, cloud: LocalCloud): Record<string
     },
   };
   return Object.fromEntries(Object.entries(operations).map(([name, operation]) => [`AmazonSQS.${name}`, operation]));
+}
+
+/** The size of an entry's attributes; an invalid entry counts 0 here and fails on its own when sent. */
+function attributeBytes(attributes: unknown): number {
+  try {
+    return validateAttributes(wireAttributes(attributes, "message"));
+  } catch {
+    return 0;
+  }
 }
 
 function sendInput(body: any): SendInput {
