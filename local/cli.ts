@@ -1,3 +1,5 @@
+import * as fs from "fs";
+import * as path from "path";
 import { parseArgs } from "util";
 import { DEFAULT_PORT, deployLocal, LocalDeployment } from "./deploy";
 import { formatSummary, formatTimeline } from "./report";
@@ -12,14 +14,15 @@ import { queueCounts } from "./queue-counts";
  */
 const USAGE = `Usage:
   npm start [-- --stack dev] [--verbose] [--logs]
-  npm run local -- start [--stack <name>] [--port <n>] [--containers <n>] [--verbose] [--logs]
-  npm run local -- serve [--stack <name>] [--port <n>] [--containers <n>] [--orders <n>] [--logs]
+  npm run local -- start [--stack <name>] [--port <n>] [--containers <n>] [--with <dir>] [--verbose] [--logs]
+  npm run local -- serve [--stack <name>] [--port <n>] [--containers <n>] [--with <dir>] [--orders <n>] [--logs]
 
 Options:
   --stack <name>   stack whose Pulumi.<name>.yaml configures the program (default: dev)
   --port <n>       endpoint port on 127.0.0.1 (start: any free port; serve: ${DEFAULT_PORT})
   --orders <n>     serve: drive n orders through the flow, with a progress bar
   --containers <n> Lambda containers per function (default: one per two cores)
+  --with <dir>     also deploy the program in <dir> (its Pulumi.<stack>.yaml) into the same cloud; repeatable
   --verbose        start: show every step of each timeline, queue sends included
   --logs           print the functions' log lines as they are written
   --help           this text`;
@@ -32,6 +35,8 @@ interface Options {
   port?: number;
   orders?: number;
   containers?: number;
+  /** Folders of more programs to deploy into the same cloud. */
+  with: string[];
   verbose: boolean;
   logs: boolean;
 }
@@ -48,6 +53,7 @@ export function parseCommandLine(argv: string[]): Options | "help" {
         port: { type: "string" },
         orders: { type: "string" },
         containers: { type: "string" },
+        with: { type: "string", multiple: true },
         verbose: { type: "boolean", default: false },
         logs: { type: "boolean", default: false },
         help: { type: "boolean", default: false },
@@ -76,6 +82,11 @@ export function parseCommandLine(argv: string[]): Options | "help" {
     port: integer("port", values.port, 0, 65_535),
     orders: integer("orders", values.orders, 1, 1_000_000),
     containers: integer("containers", values.containers, 1, 64),
+    with: (values.with ?? []).map((dir) => {
+      const root = path.resolve(dir);
+      if (!fs.existsSync(path.join(root, "Pulumi.yaml"))) throw new UsageError(`--with ${dir}: there is no Pulumi.yaml in ${root}`);
+      return root;
+    }),
     verbose: values.verbose!,
     logs: values.logs!,
   };
@@ -83,7 +94,13 @@ export function parseCommandLine(argv: string[]): Options | "help" {
 
 async function deploy(options: Options, clock: "virtual" | "real"): Promise<LocalDeployment> {
   const started = Date.now();
-  const deployment = await deployLocal({ stack: options.stack, port: options.port ?? (options.command === "serve" ? DEFAULT_PORT : 0), clock, containersPerFunction: options.containers });
+  const deployment = await deployLocal({
+    stack: options.stack,
+    port: options.port ?? (options.command === "serve" ? DEFAULT_PORT : 0),
+    clock,
+    containersPerFunction: options.containers,
+    also: options.with.map((root) => ({ stack: options.stack, root })),
+  });
   if (options.logs) deployment.cloud.service<import("./services/lambda").LambdaService>("lambda").logSink = (fn, line) => console.log(`[${fn}] ${line}`);
   const emulated = deployment.resources.filter((r) => r.type.startsWith("aws:")).length;
   console.log(`Deployed stack "${options.stack}" into the local cloud: ${emulated} AWS resources in ${((Date.now() - started) / 1000).toFixed(1)} s; endpoint ${deployment.endpoint.url}`);

@@ -113,11 +113,20 @@ export interface DeployOptions extends RecordOptions {
   onError?: (error: unknown) => void;
   /** Lambda containers per function (default: one per two cores of this machine). */
   containersPerFunction?: number;
+  /**
+   * More programs deployed into the same cloud after the first, in order: another team's stack
+   * that attaches to this one's bus, say. Their resources join `resources`; outputs are the first's.
+   */
+  also?: RecordOptions[];
 }
 
 /** Deploys a stack into a new local cloud and opens its endpoint. */
 export async function deployLocal(options: DeployOptions): Promise<LocalDeployment> {
-  const recording = await recordStack(options);
+  const first = await recordStack(options);
+  const others: StackRecording[] = [];
+  // One program at a time: the Pulumi SDK's runtime state is process-wide.
+  for (const other of options.also ?? []) others.push(await recordStack({ identity: options.identity, ...other }));
+  const recording: StackRecording = { outputs: first.outputs, resources: [...first.resources, ...others.flatMap((other) => other.resources)] };
   const cloud = createLocalCloud({ clock: options.clock, identity: options.identity, onError: options.onError, containersPerFunction: options.containersPerFunction });
   const endpoint = await startEndpoint(cloud, options.port ?? DEFAULT_PORT);
   const stop = async () => {

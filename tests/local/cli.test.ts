@@ -10,6 +10,7 @@ describe("the local cloud's command line", () => {
     expect(parseCommandLine(["start"])).toMatchObject({ command: "start", stack: "dev", verbose: false, logs: false });
     expect(parseCommandLine(["serve", "--stack", "prod", "--port", "4599", "--orders", "100", "--containers", "2"])).toMatchObject({ command: "serve", stack: "prod", port: 4599, orders: 100, containers: 2 });
     expect(parseCommandLine(["--help"])).toBe("help");
+    expect(parseCommandLine(["serve", "--with", "examples/loyalty"])).toMatchObject({ with: [path.join(ROOT, "examples", "loyalty")] });
   });
 
   it.each([
@@ -20,6 +21,7 @@ describe("the local cloud's command line", () => {
     [["serve", "--orders", "ten"], '--orders must be a whole number from 1 to 1000000, not "ten"'],
     [["start", "--orders", "5"], "--orders is an option of serve"],
     [["start", "--stack", "../etc"], '--stack "../etc" is not a stack name'],
+    [["serve", "--with", "no/such/dir"], "--with no/such/dir: there is no Pulumi.yaml in"],
   ])("refuses %j with a message that names the problem", (argv, message) => {
     expect(() => parseCommandLine(argv as string[])).toThrow(message);
   });

@@ -1,0 +1,31 @@
+import * as path from "path";
+import { deployLocal, LocalDeployment } from "../../local/deploy";
+import { loadOrders, operatorEventBridge, placeOrders } from "../../local/scenario";
+import type { LambdaService } from "../../local/services/lambda";
+
+/**
+ * Two programs in one local cloud: the dealership's dev stack, then the loyalty team's program
+ * (examples/loyalty), which attaches to the dealership bus by name and adds its own route, queue
+ * and function. Nothing in the local cloud knows either program: it runs their resources.
+ */
+let deployment: LocalDeployment;
+
+beforeAll(async () => {
+  deployment = await deployLocal({ stack: "dev", port: 0, also: [{ stack: "dev", root: path.join(__dirname, "..", "..", "examples", "loyalty") }] });
+});
+
+afterAll(async () => {
+  await deployment?.stop();
+});
+
+it("routes the dealership's handovers to the loyalty team's consumer", async () => {
+  expect(deployment.resources.some((r) => r.type === "aws:lambda/function:Function" && r.name === "award-points")).toBe(true);
+  const client = operatorEventBridge(deployment);
+  const orders = loadOrders(3, String(deployment.outputs.busName));
+  await placeOrders(client, orders);
+  client.destroy();
+  await deployment.cloud.clock.settle();
+  const logs = deployment.cloud.service<LambdaService>("lambda").logs("dealership-loyalty-dev-award-points");
+  const awarded = logs.filter((line) => line.includes("points awarded")).map((line) => JSON.parse(line).orderId);
+  expect(awarded.sort()).toEqual(orders.map((o) => o.orderId).sort());
+});
