@@ -36,6 +36,12 @@ describe("the local cloud's command line", () => {
     expect(stdout).toContain("Every event is accounted for.");
   });
 
+  it("runs the scenario on the prod stack too (customer-managed key, standard workflow, tracing)", async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, ["-r", "ts-node/register/transpile-only", "local/cli.ts", "start", "--stack", "prod"], { cwd: ROOT, timeout: 120_000, maxBuffer: 10 * 2 ** 20 });
+    expect(stdout).toContain('Deployed stack "prod" into the local cloud');
+    expect(stdout).toContain("Every event is accounted for.");
+  });
+
   it("exits 1 and says why when the stack does not exist", async () => {
     const run = promisify(execFile)(process.execPath, ["-r", "ts-node/register/transpile-only", "local/cli.ts", "start", "--stack", "staging"], { cwd: ROOT, timeout: 60_000 });
     await expect(run).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('no stack "staging"') });
