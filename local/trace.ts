@@ -41,12 +41,16 @@ export type TraceListener = (record: TraceRecord) => void;
 export class Trace {
   readonly records: TraceRecord[] = [];
   private readonly listeners = new Set<TraceListener>();
-  /** Keep at most this many records (a long `serve` session would otherwise grow without end). */
-  limit = 1_000_000;
+  /**
+   * Keep about this many of the newest records: a long `serve` session would otherwise grow without
+   * end. The oldest tenth goes at once when the limit is passed, so trimming stays cheap. Counts
+   * keep counting everything.
+   */
+  limit = 200_000;
   readonly counts = new Map<TraceKind, number>();
 
   record(record: TraceRecord): void {
-    if (this.records.length >= this.limit) this.records.splice(0, this.records.length - this.limit + 1);
+    if (this.records.length >= this.limit) this.records.splice(0, Math.max(1, this.records.length - Math.floor(this.limit * 0.9)));
     this.records.push(record);
     this.counts.set(record.kind, (this.counts.get(record.kind) ?? 0) + 1);
     for (const listener of this.listeners) listener(record);
