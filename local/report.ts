@@ -30,7 +30,7 @@ export function formatTimeline(report: OrderReport, verbose = false): string {
   const start = report.timeline[0]?.at ?? 0;
   const lines = report.timeline
     .filter((record) => verbose || !QUIET.has(record.kind))
-    .map((record) => `    ${formatOffset(record.at - start).padStart(9)}  ${(KIND_LABELS[record.kind] ?? record.kind).padEnd(11)} ${record.summary}`);
+    .map((record) => `    ${formatOffset(record.at - start).padStart(9)}  ${(KIND_LABELS[record.kind] ?? record.kind).padEnd(11)} ${record.summary}${batchNote(record, report.order.orderId)}`);
   const mark = report.outcome === report.order.expected ? "ok " : "!! ";
   return [`${mark} ${report.order.orderId}: ${report.order.story} -> ${report.outcome}${report.notified ? ", customer notified" : ""}`, ...lines].join("\n");
 }
@@ -60,4 +60,14 @@ function formatOffset(ms: number): string {
   if (ms < 60_000) return `+${(ms / 1000).toFixed(3)}s`;
   const minutes = Math.floor(ms / 60_000);
   return `+${minutes}m${((ms % 60_000) / 1000).toFixed(1).padStart(4, "0")}s`;
+}
+
+/** For a batch with failures: whether this order's own record was among them. */
+function batchNote(record: TraceRecord, orderId: string): string {
+  const records = (record.payload as { Records?: { messageId: string; body: string }[] } | undefined)?.Records;
+  const failures = (record.result as { batchItemFailures?: { itemIdentifier: string }[] } | undefined)?.batchItemFailures;
+  if (record.kind !== "function.invoked" || !Array.isArray(records) || !failures?.length) return "";
+  const own = records.filter((r) => r.body.includes(`"${orderId}"`)).map((r) => r.messageId);
+  if (own.length === 0) return "";
+  return own.some((id) => failures.some((failure) => failure.itemIdentifier === id)) ? " (this order's record)" : " (another order's; this one succeeded)";
 }

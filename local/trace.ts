@@ -34,6 +34,8 @@ export interface TraceRecord {
   summary: string;
   /** The payload, kept as is (not copied) so tracing stays cheap; read it, do not change it. */
   payload?: unknown;
+  /** What came back, where that tells more (a function's answer, e.g. its batch item failures). */
+  result?: unknown;
 }
 
 export type TraceListener = (record: TraceRecord) => void;

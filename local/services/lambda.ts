@@ -397,7 +397,7 @@ export class LambdaService implements Service, LambdaApi {
       const outcome = await container.run(payload, requestId, fn.timeoutMs);
       const at = this.cloud.clock.now();
       if (outcome.ok) {
-        this.cloud.trace.record({ at, kind: "function.invoked", resource: fn.name, summary: describeSuccess(fn.name, payload, outcome.payload), payload });
+        this.cloud.trace.record({ at, kind: "function.invoked", resource: fn.name, summary: describeSuccess(fn.name, payload, outcome.payload), payload, result: outcome.payload });
         return { payload: outcome.payload, requestId };
       }
       fn.stats.errors++;

@@ -33,6 +33,8 @@ describe("the local cloud's command line", () => {
     expect(stdout).toMatch(/ok {2}order-prm-2003: .* -> payment-declined, customer notified/);
     expect(stdout).toMatch(/ok {2}order-malformed-1: .* -> parked/);
     expect(stdout).toMatch(/delivered: +4/);
+    // A batch's failure is told apart from the order it failed for.
+    expect(stdout).toContain("1 record reported failed (this order's record)");
     expect(stdout).toContain("Every event is accounted for.");
   });
 
