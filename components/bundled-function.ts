@@ -70,7 +70,7 @@ export class BundledFunction extends pulumi.ComponentResource {
     try {
       bundle = bundleHandler(args.entry, args.bundle);
     } catch (error) {
-      throw new Error(`${where}: bundling ${args.entry} failed: ${(error as Error).message}`);
+      throw new Error(`${where}: bundling ${args.entry} failed: ${(error as Error).message}`, { cause: error });
     }
     this.bundleSha256 = bundle.sha256;
 

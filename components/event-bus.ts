@@ -95,7 +95,7 @@ export class EventBus extends pulumi.ComponentResource implements EventSourceBus
       this.isDefaultBus = "name" in args.existing ? args.existing.name === "default" : args.existing.arn.endsWith(":event-bus/default");
     } else {
       const busName = args.busName ?? physicalName([this.context.namePrefix, name], NAME_LIMITS.eventBus);
-      assertNameWithin("eventBus", busName, /^[\/\.\-_A-Za-z0-9]+$/);
+      assertNameWithin("eventBus", busName, /^[/.\-_A-Za-z0-9]+$/);
       if (busName === "default" || busName.startsWith("aws.")) throw new Error(`${where}: "${busName}" is reserved by AWS`);
       args.encryptionKey?.assertUsableBy("events", where);
       this.bus = new aws.cloudwatch.EventBus(
@@ -183,7 +183,7 @@ export class EventBus extends pulumi.ComponentResource implements EventSourceBus
       try {
         validateEventPattern(archive.pattern);
       } catch (error) {
-        throw new Error(`${where}: invalid event pattern: ${(error as Error).message}`);
+        throw new Error(`${where}: invalid event pattern: ${(error as Error).message}`, { cause: error });
       }
     }
     return new aws.cloudwatch.EventArchive(

@@ -39,7 +39,7 @@ export function physicalName(parts: string[], maxLength: number, suffix = ""): s
 }
 
 /** Fails with a message naming the resource when a name the user chose breaks an AWS limit. */
-export function assertNameWithin(kind: keyof typeof NAME_LIMITS, name: string, pattern = /^[A-Za-z0-9_.\-]+$/): void {
+export function assertNameWithin(kind: keyof typeof NAME_LIMITS, name: string, pattern = /^[A-Za-z0-9_.-]+$/): void {
   const limit = NAME_LIMITS[kind];
   if (name.length === 0 || name.length > limit) {
     throw new Error(`${kind} name "${name}" is ${name.length} characters; AWS allows 1 to ${limit}`);

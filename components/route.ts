@@ -116,7 +116,7 @@ function validateRouteArgs(where: string, args: RouteArgs, host: RouteHost): voi
     try {
       validateEventPattern(args.pattern);
     } catch (error) {
-      throw new Error(`${where}: invalid event pattern: ${(error as Error).message}`);
+      throw new Error(`${where}: invalid event pattern: ${(error as Error).message}`, { cause: error });
     }
   }
   if (args.schedule !== undefined) {

@@ -1,3 +1,4 @@
+import * as fs from "fs";
 import * as path from "path";
 import type { ClockMode } from "./clock";
 import { INERT_TYPES, LocalCloud } from "./cloud";
@@ -62,13 +63,15 @@ async function record(root: string, entry: string, options: RecordOptions): Prom
     stack: options.stack,
     config,
     identity: options.identity ?? DEFAULT_IDENTITY,
+    // The program registers its resources when its module loads, as under `pulumi up`.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     program: () => require(entry) as Record<string, unknown>,
   });
   return { resources: mocks.resources, outputs: await resolveOutputs(result) };
 }
 
 function projectName(root: string): string {
-  const file = require("fs").readFileSync(path.join(root, "Pulumi.yaml"), "utf8") as string;
+  const file = fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8");
   const name = /^name:\s*(\S+)/m.exec(file)?.[1];
   if (!name) throw new Error(`${path.join(root, "Pulumi.yaml")} has no project name`);
   return name;

@@ -51,7 +51,7 @@ function safeJson(text: string, where: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new Error(`${where}: the policy is not valid JSON (${(error as Error).message})`);
+    throw new Error(`${where}: the policy is not valid JSON (${(error as Error).message})`, { cause: error });
   }
 }
 

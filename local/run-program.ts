@@ -31,8 +31,11 @@ export async function runProgram<T>(options: {
   identity?: CloudIdentity;
   program: () => T;
 }): Promise<ProgramRun<T>> {
+  // Loaded here, not imported: under jest.isolateModules each run gets its own copy of the SDK.
+  /* eslint-disable @typescript-eslint/no-require-imports */
   const pulumi: typeof import("@pulumi/pulumi") = require("@pulumi/pulumi");
   const settings = require("@pulumi/pulumi/runtime/settings");
+  /* eslint-enable @typescript-eslint/no-require-imports */
   const identity = options.identity ?? DEFAULT_IDENTITY;
   const config = { "aws:region": identity.region, ...(options.config ?? {}) };
   const mocks = new RecordingMocks({ ...identity, region: config["aws:region"] });

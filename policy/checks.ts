@@ -8,7 +8,10 @@ import { validateEventPattern } from "../components/event-pattern";
 export interface Resource {
   type: string;
   name: string;
+  // Resource inputs are untyped JSON: each check reads the fields of its resource type.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   inputs: Record<string, any>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   state: Record<string, any>;
 }
 
@@ -51,13 +54,15 @@ export const LIMITS = {
 interface Statement {
   Sid?: string;
   Effect: string;
-  Principal?: any;
+  Principal?: "*" | { Service?: string | string[]; AWS?: string | string[] };
   Action: string | string[];
   Resource?: string | string[];
   Condition?: Record<string, Record<string, string | string[]>>;
 }
 
 const list = <X>(v: X | X[] | undefined): X[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+/** The principals of one kind a statement names; "*" names everyone. */
+const principals = (s: Statement, kind: "Service" | "AWS"): string[] => (s.Principal === "*" ? ["*"] : list(s.Principal?.[kind]));
 const statementsOf = (doc: string | undefined): Statement[] => (doc ? list(JSON.parse(doc).Statement) : []);
 
 /** IAM's ArnLike/StringLike: `*` any run of characters, `?` one. */
@@ -69,7 +74,7 @@ export function arnLike(pattern: string, value: string): boolean {
 /** Does `statement` let `service` perform `action` on `resource` when sent by rule `ruleArn`? */
 function allowsService(statement: Statement, service: string, action: string, resource: string, ruleArn: string, account: string): boolean {
   if (statement.Effect !== "Allow") return false;
-  if (!list(statement.Principal?.Service).includes(service)) return false;
+  if (!principals(statement, "Service").includes(service)) return false;
   if (!list(statement.Action).some((a) => arnLike(a, action))) return false;
   if (!list(statement.Resource).some((r) => arnLike(r, resource))) return false;
   const sourceArn = [...list(statement.Condition?.ArnLike?.["aws:SourceArn"]), ...list(statement.Condition?.ArnEquals?.["aws:SourceArn"])];
@@ -114,7 +119,7 @@ export function checkTargets(resources: Resource[]): Violation[] {
     if (!keyArn) return true;
     const statements = keysByArn.get(keyArn);
     if (!statements) return !keyArn.startsWith("alias/aws/");
-    return statements.some((s) => s.Effect === "Allow" && list(s.Principal?.Service).includes("events.amazonaws.com") && list(s.Action).includes("kms:GenerateDataKey"));
+    return statements.some((s) => s.Effect === "Allow" && principals(s, "Service").includes("events.amazonaws.com") && list(s.Action).includes("kms:GenerateDataKey"));
   };
   const queueAccepts = (target: Resource, queueArn: string, ruleArn: string, what: string) => {
     const queue = queuesByArn.get(queueArn);
@@ -329,8 +334,7 @@ export function checkIam(resources: Resource[]): Violation[] {
       for (const action of list(s.Action)) {
         if (action === "*" || action.endsWith(":*")) out.push({ check: "iam", resource: r.name, message: `allows wildcard action ${action}` });
       }
-      const principals = s.Principal === "*" ? ["*"] : list(s.Principal?.AWS);
-      if (principals.includes("*") && !s.Condition) out.push({ check: "iam", resource: r.name, message: "allows any principal without a condition" });
+      if (principals(s, "AWS").includes("*") && !s.Condition) out.push({ check: "iam", resource: r.name, message: "allows any principal without a condition" });
     }
   }
   return out;

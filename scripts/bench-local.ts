@@ -32,6 +32,7 @@ const ORDERS = Number(values.orders);
 const WAVES = Number(values.waves);
 if (!Number.isInteger(ORDERS) || ORDERS < WAVES || !Number.isInteger(WAVES) || WAVES < 1) throw new Error("--orders and --waves must be whole numbers, orders >= waves >= 1");
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each handler answers its own shape
 type Handler = (event: unknown, context: unknown) => Promise<any>;
 
 /** What one PutEvents costs through the SDK, and through plain HTTP, against a loopback endpoint. */
@@ -79,6 +80,7 @@ async function direct(count: number): Promise<number> {
   const load = (name: string): Handler => {
     const file = path.join(dir, `${name}.js`);
     fs.writeFileSync(file, bundleHandler(path.join(__dirname, "..", "handlers", `${name}.ts`)).code);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the bundle is written at run time
     return require(file).handler;
   };
   const h = Object.fromEntries(

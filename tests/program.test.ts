@@ -156,7 +156,7 @@ describe("stack configuration", () => {
   });
 
   test("a bad value names the key and the problem", () => {
-    expect(() => parseConfig({ ...valid(), "dealership-events:logRetentionDays": "8" }, "prod")).toThrow(/Pulumi\.prod\.yaml:\n  dealership-events:logRetentionDays: must be a CloudWatch Logs retention/);
+    expect(() => parseConfig({ ...valid(), "dealership-events:logRetentionDays": "8" }, "prod")).toThrow(/Pulumi\.prod\.yaml:\n {2}dealership-events:logRetentionDays: must be a CloudWatch Logs retention/);
   });
 
   test("a misspelt key is reported, not ignored", () => {

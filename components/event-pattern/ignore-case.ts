@@ -13,6 +13,7 @@ export class IgnoreCaseText {
   private readonly end?: RegExp;
 
   constructor(readonly pattern: string) {
+    // eslint-disable-next-line no-control-regex -- ASCII is exactly code points 0 to 127
     if (/^[\x00-\x7f]*$/.test(pattern)) {
       this.lower = Uint16Array.from(pattern.toLowerCase(), (c) => c.charCodeAt(0));
       this.upper = Uint16Array.from(pattern.toUpperCase(), (c) => c.charCodeAt(0));

@@ -63,13 +63,13 @@ function parseTemplate(template: string, paths: Map<string, unknown>, where: str
     if (char === "<") {
       const end = template.indexOf(">", i);
       const name = end > i ? template.slice(i + 1, end) : "";
-      if (/^[A-Za-z0-9_.\-]+$/.test(name) && (paths.has(name) || PREDEFINED.has(name))) {
+      if (/^[A-Za-z0-9_.-]+$/.test(name) && (paths.has(name) || PREDEFINED.has(name))) {
         pieces.push(text, { name, quoted: inString });
         text = "";
         i = end;
         continue;
       }
-      if (/^[A-Za-z0-9_.\-]+$/.test(name)) throw new AwsError("ValidationException", `${where}: InputTemplate uses <${name}>, which InputPathsMap does not define`);
+      if (/^[A-Za-z0-9_.-]+$/.test(name)) throw new AwsError("ValidationException", `${where}: InputTemplate uses <${name}>, which InputPathsMap does not define`);
     }
     if (char === "\\" && inString) {
       text += char + (template[i + 1] ?? "");

@@ -16,6 +16,7 @@ export interface SendInput {
   traceHeader?: string;
 }
 
+// eslint-disable-next-line no-control-regex -- SQS's allowed characters are defined by code point
 const VALID_BODY = /^[\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]*$/u;
 const ID_CHARACTERS = /^[A-Za-z0-9!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]{1,128}$/;
 const ATTRIBUTE_NAME = /^[A-Za-z0-9_\-.]{1,256}$/;

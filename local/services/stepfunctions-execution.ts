@@ -134,17 +134,13 @@ export class Execution {
   private contextObject(): Record<string, unknown> {
     const { executionArn, name, input, startDate } = this.record;
     const startTime = new Date(startDate).toISOString();
-    const execution = this;
+    // Read while the interpreter evaluates a state's Parameters, right before it calls the state's handler.
+    const task = Object.defineProperty({}, "Token", { enumerable: true, get: () => (this.mintedToken ??= this.host.tokens.mint()) });
     return {
       Execution: { Id: executionArn, Name: name, RoleArn: this.machine.roleArn, StartTime: startTime, Input: input, RedriveCount: 0 },
       LocalCloudExecution: { Input: input, StartTime: startTime },
       StateMachine: { Id: this.machine.arn, Name: this.machine.name },
-      // Read while the interpreter evaluates a state's Parameters, right before it calls the state's handler.
-      Task: {
-        get Token() {
-          return (execution.mintedToken ??= execution.host.tokens.mint());
-        },
-      },
+      Task: task,
     };
   }
 

@@ -44,6 +44,7 @@ export interface ExecutionCounters {
 const EXPRESS_MAX_SECONDS = 300;
 const STATUSES: ReadonlySet<string> = new Set(["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE"]);
 /** Characters AWS refuses in state machine and execution names. */
+// eslint-disable-next-line no-control-regex -- AWS refuses control characters in names
 const INVALID_NAME = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/;
 
 export class StepFunctionsService implements Service, ExecutionHost {

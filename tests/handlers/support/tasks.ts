@@ -22,7 +22,7 @@ export async function thrownBy(fn: () => Promise<unknown>): Promise<Error> {
     await fn();
   } catch (error) {
     if (error instanceof Error) return error;
-    throw new Error(`threw a non-Error: ${String(error)}`);
+    throw new Error(`threw a non-Error: ${String(error)}`, { cause: error });
   }
   throw new Error("expected an error");
 }
