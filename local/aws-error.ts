@@ -13,14 +13,6 @@ export class AwsError extends Error {
     this.name = code;
   }
 
-  static notFound(code: string, message: string): AwsError {
-    return new AwsError(code, message, 400);
-  }
-
-  static accessDenied(message: string): AwsError {
-    return new AwsError("AccessDeniedException", message, 400);
-  }
-
   static validation(message: string): AwsError {
     return new AwsError("ValidationException", message, 400);
   }

@@ -125,7 +125,7 @@ async function start(options: Options): Promise<number> {
 }
 
 /** Places the orders through the SDK, runs the cloud until it is idle, and accounts for them. */
-export async function drive(deployment: LocalDeployment, orders: readonly ScenarioOrder[]): Promise<ScenarioReport> {
+async function drive(deployment: LocalDeployment, orders: readonly ScenarioOrder[]): Promise<ScenarioReport> {
   const client = operatorEventBridge(deployment);
   const wallStart = Date.now();
   const cloudStart = deployment.cloud.clock.now();

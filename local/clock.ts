@@ -28,7 +28,6 @@ export class Clock {
   private idleWaiters: (() => void)[] = [];
   private realTimer: NodeJS.Timeout | undefined;
   private armedFor = Infinity;
-  private readonly failures: unknown[] = [];
 
   constructor(readonly mode: ClockMode = "virtual", private readonly onError: (error: unknown) => void = () => undefined) {}
 
@@ -66,7 +65,6 @@ export class Clock {
     };
     work.then(done, (error) => {
       done();
-      this.failures.push(error);
       this.onError(error);
     });
     return work;
@@ -79,10 +77,6 @@ export class Clock {
 
   get pendingTimers(): number {
     return this.timers.filter((timer) => !timer.cancelled).length;
-  }
-
-  get activity(): number {
-    return this.busy;
   }
 
   /**
@@ -141,8 +135,7 @@ export class Clock {
       try {
         next.fire();
       } catch (error) {
-        this.failures.push(error);
-        this.onError(error);
+          this.onError(error);
       }
     }
     this.arm();

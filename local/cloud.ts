@@ -106,10 +106,6 @@ export class LocalCloud {
     return service as T;
   }
 
-  allServices(): Service[] {
-    return [...this.services.values()];
-  }
-
   /**
    * Materializes a deployment: every resource in registration order, then each service starts.
    * A resource AWS would reject fails the deploy with a {@link DeployError} naming it.

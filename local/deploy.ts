@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import { parse as parseYaml } from "yaml";
 import type { ClockMode } from "./clock";
 import { INERT_TYPES, LocalCloud } from "./cloud";
 import { Endpoint, startEndpoint } from "./endpoint";
@@ -71,9 +72,8 @@ async function record(root: string, entry: string, options: RecordOptions): Prom
 }
 
 function projectName(root: string): string {
-  const file = fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8");
-  const name = /^name:\s*(\S+)/m.exec(file)?.[1];
-  if (!name) throw new Error(`${path.join(root, "Pulumi.yaml")} has no project name`);
+  const name: unknown = parseYaml(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8"))?.name;
+  if (typeof name !== "string" || !name) throw new Error(`${path.join(root, "Pulumi.yaml")} has no project name`);
   return name;
 }
 

@@ -19,7 +19,8 @@ import type { Principal } from "./iam";
 export interface Endpoint {
   readonly url: string;
   readonly port: number;
-  readonly requests: { total: number; failed: number };
+  /** Requests answered so far (the `serve` status line). */
+  readonly requests: { total: number };
   close(): Promise<void>;
 }
 
@@ -34,12 +35,12 @@ const LAMBDA_INVOKE = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/;
 export async function startEndpoint(cloud: LocalCloud, port = 4566, host = "127.0.0.1"): Promise<Endpoint> {
   if (!/^127\.|^::1$|^localhost$/.test(host)) throw new Error(`the local endpoint listens on loopback only, not ${host}`);
   const operations = cloud.operations();
-  const requests = { total: 0, failed: 0 };
+  const requests = { total: 0 };
   const listener = (request: IncomingMessage | Http2ServerRequest, response: ServerResponse | Http2ServerResponse) => {
     requests.total++;
     // Not tracked as activity: a function's calls happen inside its tracked invocation, and an
     // outside client waits for its own answer. So a long poll can let the virtual clock jump.
-    void handle(cloud, operations, request as IncomingMessage, response as ServerResponse, requests).catch(() => undefined);
+    void handle(cloud, operations, request as IncomingMessage, response as ServerResponse).catch(() => undefined);
   };
   // One port, two protocols: most SDK clients speak HTTP/1.1, the Kinesis client HTTP/2 without
   // TLS (prior knowledge). The first bytes of a connection tell them apart.
@@ -86,7 +87,7 @@ export async function startEndpoint(cloud: LocalCloud, port = 4566, host = "127.
   return { url, port: actual, requests, close };
 }
 
-async function handle(cloud: LocalCloud, operations: Map<string, Operation>, request: IncomingMessage, response: ServerResponse, requests: { failed: number }): Promise<void> {
+async function handle(cloud: LocalCloud, operations: Map<string, Operation>, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const requestId = randomUUID();
   const text = await readBody(request);
   const caller = cloud.principalFor(accessKeyOf(request.headers.authorization));
@@ -99,7 +100,6 @@ async function handle(cloud: LocalCloud, operations: Map<string, Operation>, req
     if (contentType.startsWith("application/x-www-form-urlencoded")) return await answerQuery(operations, serviceOf(request.headers.authorization), text, caller, response, requestId);
     throw new AwsError("UnknownOperationException", `the local cloud does not serve ${request.method} ${request.url}`, 404);
   } catch (error) {
-    requests.failed++;
     const failure = asAwsError(error);
     if (typeof target !== "string" && contentType.startsWith("application/x-www-form-urlencoded")) return sendXmlError(response, failure, requestId);
     // SQS's JSON protocol also names the query-protocol error code, which older SDKs read.

@@ -70,13 +70,18 @@ export function loadOrders(count: number, busName: string): ScenarioOrder[] {
   });
 }
 
-/** An EventBridge client of the operator, pointed at the local endpoint. */
-export function operatorEventBridge(deployment: LocalDeployment): EventBridgeClient {
-  return new EventBridgeClient({
+/** The operator's settings for any AWS SDK v3 client of the local endpoint (any key but a function's is the operator). */
+export function operatorClientConfig(deployment: LocalDeployment) {
+  return {
     endpoint: deployment.endpoint.url,
     region: deployment.cloud.identity.region,
     credentials: { accessKeyId: "LOCALOPERATOR", secretAccessKey: "local" },
-  });
+  };
+}
+
+/** An EventBridge client of the operator, pointed at the local endpoint. */
+export function operatorEventBridge(deployment: LocalDeployment): EventBridgeClient {
+  return new EventBridgeClient(operatorClientConfig(deployment));
 }
 
 /** Puts the orders on the bus with PutEvents, 10 per call; returns the entries the bus refused. */

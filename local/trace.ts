@@ -66,9 +66,4 @@ export class Trace {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
-
-  clear(): void {
-    this.records.length = 0;
-    this.counts.clear();
-  }
 }

@@ -2,7 +2,7 @@
  * Benchmark: orders through the whole dealership flow in the local cloud, against the same handler
  * bundles called directly, one after the other, in this process.
  *
- *   npm run bench:local [-- --orders 1000]
+ *   npm run bench:local [-- --orders 1000] [--containers N]
  *
  * - direct: for each order, the factory, dispatch, arrival, preparation, the four paperwork
  *   tasks and the two handover deliveries are called in sequence, each fed the event the previous
@@ -23,14 +23,17 @@ import { bundleHandler } from "../components/bundle";
 import { snapshotOf, type OrderPlacedDetail } from "../handlers/contracts";
 import * as contracts from "../handlers/contracts";
 import { deployLocal } from "../local/deploy";
+import { DEFAULT_CONTAINERS_PER_FUNCTION } from "../local/services/lambda";
 import { loadOrders, operatorEventBridge, placeOrders } from "../local/scenario";
 import { lambdaContext, sqsEvent, sqsRecord } from "../tests/handlers/support/events";
 import { startLocalAws } from "../tests/handlers/support/local-aws";
 
-const { values } = parseArgs({ options: { orders: { type: "string", default: "1000" }, waves: { type: "string", default: "4" } } });
+const { values } = parseArgs({ options: { orders: { type: "string", default: "1000" }, waves: { type: "string", default: "4" }, containers: { type: "string" } } });
 const ORDERS = Number(values.orders);
 const WAVES = Number(values.waves);
+const CONTAINERS = values.containers === undefined ? undefined : Number(values.containers);
 if (!Number.isInteger(ORDERS) || ORDERS < WAVES || !Number.isInteger(WAVES) || WAVES < 1) throw new Error("--orders and --waves must be whole numbers, orders >= waves >= 1");
+if (CONTAINERS !== undefined && !(Number.isInteger(CONTAINERS) && CONTAINERS >= 1)) throw new Error("--containers must be a whole number >= 1");
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each handler answers its own shape
 type Handler = (event: unknown, context: unknown) => Promise<any>;
@@ -124,7 +127,7 @@ async function direct(count: number): Promise<number> {
 }
 
 async function local(count: number) {
-  const deployment = await deployLocal({ stack: "dev", port: 0 });
+  const deployment = await deployLocal({ stack: "dev", port: 0, containersPerFunction: CONTAINERS });
   const { cloud } = deployment;
   cloud.trace.limit = 50_000;
   const client = operatorEventBridge(deployment);
@@ -165,7 +168,7 @@ async function main(): Promise<void> {
   const directMs = await direct(ORDERS);
   console.log(`direct calls of the handlers in sequence: ${(directMs / 1000).toFixed(2)} s, ${(ORDERS / (directMs / 1000)).toFixed(0)} orders/s`);
   const run = await local(ORDERS);
-  console.log(`local cloud: ${(run.wallMs / 1000).toFixed(2)} s, ${(ORDERS / (run.wallMs / 1000)).toFixed(0)} orders/s; ${run.handedOver} of ${ORDERS} handed over; ${run.requests} endpoint requests`);
+  console.log(`local cloud (${CONTAINERS ?? DEFAULT_CONTAINERS_PER_FUNCTION} container(s) per function): ${(run.wallMs / 1000).toFixed(2)} s, ${(ORDERS / (run.wallMs / 1000)).toFixed(0)} orders/s; ${run.handedOver} of ${ORDERS} handed over; ${run.requests} endpoint requests`);
   console.log(`emulation overhead: ${(run.wallMs / directMs).toFixed(2)}x the direct calls`);
   console.log(`problems: ${JSON.stringify(run.problems)}`);
   console.log("memory after each wave (heap used / RSS, MB):");

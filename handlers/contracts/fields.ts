@@ -44,18 +44,16 @@ const depositWithinPrice = {
   issue: { path: ["depositCents"], message: "must not exceed priceCents" },
 };
 
+/** The terms of an order, as OrderPlaced states them and the snapshot carries them on. */
+const orderTerms = { customerId, vehicleClass, model, priceCents, depositCents, currency };
+
 /**
  * What every step after OrderPlaced needs to know about the order, carried in
  * each event so that no step has to look the order up.
  */
 export const orderSnapshot = z
   .object({
-    customerId,
-    vehicleClass,
-    model,
-    priceCents,
-    depositCents,
-    currency,
+    ...orderTerms,
     customerEmail: email,
     paymentToken,
   })
@@ -66,12 +64,7 @@ export const orderPlacedDetail = z
   .object({
     version,
     orderId,
-    customerId,
-    vehicleClass,
-    model,
-    priceCents,
-    depositCents,
-    currency,
+    ...orderTerms,
     customer: z.object({ email, phone: phone.optional() }),
     paymentToken,
   })

@@ -293,10 +293,6 @@ export class EventBridgeService implements Service, EventBridgeApi {
     return arns;
   }
 
-  busNames(): string[] {
-    return [...this.buses.keys()];
-  }
-
   archives(): Archive[] {
     return [...this.buses.values()].flatMap((bus) => bus.archives);
   }

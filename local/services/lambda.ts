@@ -16,7 +16,7 @@ const NODE_RUNTIME = /^nodejs(\d+)\.x$/;
 const ASYNC_RETRY_DELAYS_MS = [60_000, 120_000];
 /**
  * Containers per function when the function reserves no concurrency. AWS scales to the account's
- * limit; a laptop cannot: on 2 cores, one container per function is 2.2x faster than four
+ * limit; a laptop cannot: on 2 cores, one container per function is 1.7x faster than four
  * (`npm run bench:local`), since every container is a thread with its own V8. Further invokes wait
  * for a free container. One per two cores by default; `LambdaService` takes another number.
  */
@@ -44,6 +44,8 @@ interface LocalFunction {
   async: AsyncConfig;
   code: unknown;
   taskRoot?: string;
+  /** What every container of the function starts with; made on the first container. */
+  containerEnvironment?: Record<string, string>;
   containers: Container[];
   waiting: (() => void)[];
   logs: string[];
@@ -249,11 +251,6 @@ export class LambdaService implements Service, LambdaApi {
     return arns;
   }
 
-  /** Names of the deployed functions. */
-  names(): string[] {
-    return [...this.functions.keys()];
-  }
-
   stats(ref: string) {
     return this.require(ref).stats;
   }
@@ -424,7 +421,7 @@ export class LambdaService implements Service, LambdaApi {
         return idle;
       }
       if (fn.containers.length < limit) {
-        const container = new Container(fn, this.environmentOf(fn), (line) => this.log(fn, line));
+        const container = new Container(fn, (fn.containerEnvironment ??= this.environmentOf(fn)), (line) => this.log(fn, line));
         fn.stats.coldStarts++;
         container.busy = true;
         fn.containers.push(container);

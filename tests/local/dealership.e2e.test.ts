@@ -4,7 +4,7 @@ import { GetQueueAttributesCommand, GetQueueUrlCommand, ListMessageMoveTasksComm
 import { OrderPlaced, snapshotOf } from "../../handlers/contracts";
 import { AwsError } from "../../local/aws-error";
 import { deployLocal, LocalDeployment } from "../../local/deploy";
-import { accountFor, order, placeOrders, ScenarioOrder, operatorEventBridge, orderIdsOf } from "../../local/scenario";
+import { accountFor, order, placeOrders, ScenarioOrder, operatorClientConfig, operatorEventBridge, orderIdsOf } from "../../local/scenario";
 import { queueCounts } from "../../local/queue-counts";
 import type { TraceRecord } from "../../local/trace";
 
@@ -16,8 +16,7 @@ let deployment: LocalDeployment;
 let events: EventBridgeClient;
 const PREFIX = "dealership-events-dev";
 const ROLE = (fn: string) => `arn:aws:iam::123456789012:role/${PREFIX}-${fn}`;
-const operatorClient = <T>(Client: new (config: object) => T) =>
-  new Client({ endpoint: deployment.endpoint.url, region: "eu-west-1", credentials: { accessKeyId: "LOCALOPERATOR", secretAccessKey: "local" } });
+const operatorClient = <T>(Client: new (config: object) => T) => new Client(operatorClientConfig(deployment));
 
 beforeAll(async () => {
   deployment = await deployLocal({ stack: "dev", port: 0 });
@@ -241,7 +240,7 @@ describe("the endpoint, with real AWS SDK v3 clients", () => {
   it("answers Step Functions: state machines, a synchronous express execution, no listing of express executions", async () => {
     const { SFNClient, ListStateMachinesCommand, DescribeStateMachineCommand, StartSyncExecutionCommand, ListExecutionsCommand } = await import("@aws-sdk/client-sfn");
     // StartSyncExecution goes to the "sync-" host of an endpoint: a local endpoint needs the prefix off.
-    const sfn = new SFNClient({ endpoint: deployment.endpoint.url, region: "eu-west-1", credentials: { accessKeyId: "LOCALOPERATOR", secretAccessKey: "local" }, disableHostPrefix: true });
+    const sfn = new SFNClient({ ...operatorClientConfig(deployment), disableHostPrefix: true });
     const { stateMachines } = await sfn.send(new ListStateMachinesCommand({}));
     const paperwork = stateMachines!.find((m) => m.name === `${PREFIX}-paperwork`)!;
     expect(paperwork).toMatchObject({ type: "EXPRESS" });
@@ -252,7 +251,11 @@ describe("the endpoint, with real AWS SDK v3 clients", () => {
       detail: { version: "1", orderId: placed.orderId, order: snapshotOf(placed), vin: "5DLKX7ZP9HT123456", carrier: "local-carrier", shippedAt: "2026-11-27T10:00:00Z" } };
     const sync = await sfn.send(new StartSyncExecutionCommand({ stateMachineArn: paperwork.stateMachineArn, input: JSON.stringify(shipped) }));
     expect(sync.status).toBe("SUCCEEDED");
-    expect(JSON.parse(sync.output!)).toBeDefined();
+    // The output is the event with the four branches' results, as the Parallel state's ResultPath puts them.
+    expect(JSON.parse(sync.output!)).toMatchObject({
+      detail: { orderId: placed.orderId },
+      paperwork: [{ invoiceId: expect.any(String) }, { paymentId: expect.any(String) }, { insurancePolicyId: expect.any(String) }, { registrationId: expect.any(String), plate: expect.any(String) }],
+    });
     // AWS lists only standard executions.
     await expect(sfn.send(new ListExecutionsCommand({ stateMachineArn: paperwork.stateMachineArn }))).rejects.toMatchObject({ name: "StateMachineTypeNotSupported" });
     sfn.destroy();
