@@ -30,7 +30,7 @@ import { PAPERWORK_SOURCE, paperworkDefinition } from "./paperwork-workflow";
 const HANDLERS = path.join(__dirname, "..", "handlers");
 
 /**
- * The car dealership of DESIGN.md section 2, built from the component library: orders queue by
+ * The car dealership of docs/design.md section 2, built from the component library: orders queue by
  * vehicle class for the factory, each step publishes the next event, the paperwork runs as a
  * workflow with compensation, failures go to an operations bus, and every event is archived and
  * streamed to analytics.

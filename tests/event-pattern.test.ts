@@ -8,8 +8,8 @@ import {
   validateEventPattern,
 } from "../components/event-pattern";
 
-/** Shared, third-party test data (see its README.md): a sibling of the repository checkout. */
-const DATA_DIR = path.resolve(__dirname, "../../shared/eventbridge-patterns");
+/** Conformance data recorded from AWS and aws/event-ruler (provenance in its README.md). */
+const DATA_DIR = path.join(__dirname, "fixtures", "eventbridge-patterns");
 
 interface MatchCase {
   name: string;
@@ -49,7 +49,7 @@ function rejection(pattern: unknown): InvalidEventPatternError {
   throw new Error(`accepted: ${typeof pattern === "string" ? pattern : JSON.stringify(pattern)}`);
 }
 
-describe("shared data set", () => {
+describe("conformance data set", () => {
   test("is complete", () => {
     expect(cases).toHaveLength(814);
     expect(invalid).toHaveLength(117);

@@ -1,8 +1,8 @@
 /**
  * EventBridge event patterns: typed shapes, validation with AWS's error messages, and matching
  * with AWS's semantics — those of aws/event-ruler (v2.x), the library EventBridge uses, checked
- * against the shared data set in `../shared/eventbridge-patterns` (814 match cases, 117 rejected
- * patterns).
+ * against the conformance data in `tests/fixtures/eventbridge-patterns` (814 match cases, 117
+ * rejected patterns).
  *
  * ```ts
  * validateEventPattern(pattern);                 // throws InvalidEventPatternError like PutRule

@@ -11,7 +11,7 @@
  *   event and each bad field path (e.g. `detail.customer.email`);
  * - `entry(detail, busName)`, a validated PutEvents entry.
  *
- * The flow (see DESIGN.md section 2):
+ * The flow (see docs/design.md section 2):
  *   dealership.sales/OrderPlaced (top-level `vehicleClass` routes to a FIFO queue per class)
  *   -> factory -> dealership.factory/VehicleProduced (VIN derived from orderId)
  *   -> transport-dispatch -> dealership.transport/VehicleShipped

@@ -1,0 +1,39 @@
+import * as fs from "fs";
+import * as path from "path";
+
+/**
+ * A clone on a user's machine has only the repository: code, tests and scripts must not reach
+ * into a folder beside it (the team's `../shared` reference material above all).
+ */
+const ROOT = path.resolve(__dirname, "..");
+// .ci/run names ../shared only to prove the copy it tests has none beside it.
+const SKIPPED_DIRS = new Set(["node_modules", ".git", ".ci", "dist", "coverage"]);
+const CODE = /\.(ts|tsx|js|cjs|mjs|json|ya?ml|sh)$/;
+
+/** Lines of `text` that name a path leaving the repository towards a `shared` folder. */
+export function pathsOutsideRepository(text: string): string[] {
+  return text.split("\n").filter((line) => /(\.\.\/)+shared\b|\.\.\\shared\b/.test(line));
+}
+
+function codeFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return SKIPPED_DIRS.has(entry.name) ? [] : codeFiles(full);
+    return CODE.test(entry.name) ? [full] : [];
+  });
+}
+
+describe("the repository is self-contained", () => {
+  test("the check fires on a path that leaves the repository", () => {
+    expect(pathsOutsideRepository('const DATA = path.resolve(__dirname, "../../shared/eventbridge-patterns");')).toHaveLength(1);
+    expect(pathsOutsideRepository('import { x } from "../components/shared-grants";')).toHaveLength(0);
+  });
+
+  test("no code, test, script or config file refers to ../shared", () => {
+    const self = path.relative(ROOT, __filename);
+    const offenders = codeFiles(ROOT)
+      .filter((file) => path.relative(ROOT, file) !== self)
+      .flatMap((file) => pathsOutsideRepository(fs.readFileSync(file, "utf8")).map((line) => `${path.relative(ROOT, file)}: ${line.trim()}`));
+    expect(offenders).toEqual([]);
+  });
+});
