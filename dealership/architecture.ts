@@ -8,6 +8,7 @@ import {
   EventBus,
   EventField,
   Observability,
+  PolicyStatement,
   Queue,
   QueueEncryption,
   Topic,
@@ -94,8 +95,12 @@ export function createDealership(config: DealershipConfig) {
   );
 
   const asyncFailures = new Queue("async-failures", { deadLetter: false, messageRetentionSeconds: 1_209_600, encryption: queueEncryption, context }, stateful);
-  const stateTableAccess = [
+  // A table under the stack's key is usable only with the key: DynamoDB decrypts the table key
+  // for every read and write of the caller.
+  // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/encryption.howitworks.html
+  const stateTableAccess: pulumi.Input<PolicyStatement>[] = [
     { Effect: "Allow" as const, Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], Resource: stateTable.arn },
+    ...(key ? [key.grantStatement("write")] : []),
   ];
   const handler = (name: string, extra: Partial<BundledFunctionArgs> & { usesState?: boolean } = {}) => {
     const { usesState, ...args } = extra;

@@ -211,7 +211,7 @@ describe("Queue", () => {
 });
 
 describe("EncryptionKey", () => {
-  test("rotates, and lets the listed services use it for this account only", async () => {
+  test("rotates, and lets the listed services use it with no condition they cannot supply", async () => {
     const run = await deploy(({ EncryptionKey }) => new EncryptionKey("k", { users: ["events", "cloudwatch"] }));
     const [key] = ofType(run, "aws:kms/key:Key");
     expect(key.inputs.enableKeyRotation).toBe(true);
@@ -222,8 +222,22 @@ describe("EncryptionKey", () => {
       Principal: { Service: "events.amazonaws.com" },
       Action: ["kms:GenerateDataKey", "kms:Decrypt", "kms:DescribeKey"],
       Resource: "*",
-      Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
     });
+    // Through SQS and SNS, EventBridge reaches KMS without aws:SourceAccount/aws:SourceArn.
+    expect(JSON.stringify(statements.slice(1))).not.toMatch(/aws:Source/);
+  });
+
+  test("grants identities what reading or writing its data needs", async () => {
+    const run = await deploy(({ EncryptionKey, BundledFunction }) => {
+      const key = new EncryptionKey("k", { users: [] });
+      const fn = new BundledFunction("fn", { entry: ECHO });
+      fn.grant("reads", [key.grantStatement("read")]);
+      fn.grant("writes", [key.grantStatement("write")]);
+    });
+    const [key] = ofType(run, "aws:kms/key:Key");
+    const actions = (name: string) => policyOf(ofType(run, "aws:iam/rolePolicy:RolePolicy").find((p) => p.name === name)!).Statement[0];
+    expect(actions("fn-reads")).toEqual({ Effect: "Allow", Action: ["kms:Decrypt"], Resource: key.state.arn });
+    expect(actions("fn-writes")).toEqual({ Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: key.state.arn });
   });
 });
 
