@@ -33,9 +33,23 @@ describe("EventBus", () => {
   test("logging delivers vended logs of the chosen level to a log group with retention", async () => {
     const run = await deploy(({ EventBus }) => new EventBus("orders", { logging: { level: "INFO", includeDetail: false, retentionDays: 14 } }));
     expect(ofType(run, "aws:cloudwatch/eventBus:EventBus")[0].inputs.logConfig).toEqual({ level: "INFO", includeDetail: "NONE" });
-    expect(ofType(run, "aws:cloudwatch/logDeliverySource:LogDeliverySource")[0].inputs.logType).toBe("INFO_LOGS");
+    // INFO sends the ERROR_LOGS records too: one source and one delivery per type up to the level.
+    const sources = ofType(run, "aws:cloudwatch/logDeliverySource:LogDeliverySource");
+    expect(sources.map((source) => source.inputs.logType)).toEqual(["ERROR_LOGS", "INFO_LOGS"]);
+    expect(new Set(sources.map((source) => source.inputs.name)).size).toBe(2);
     expect(ofType(run, "aws:cloudwatch/logGroup:LogGroup")[0].inputs).toMatchObject({ retentionInDays: 14 });
-    expect(ofType(run, "aws:cloudwatch/logDelivery:LogDelivery")).toHaveLength(1);
+    const deliveries = ofType(run, "aws:cloudwatch/logDelivery:LogDelivery");
+    expect(deliveries.map((delivery) => delivery.inputs.deliverySourceName).sort()).toEqual(sources.map((source) => source.inputs.name).sort());
+    expect(ofType(run, "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination")).toHaveLength(1);
+  });
+
+  test.each([
+    ["ERROR", ["ERROR_LOGS"]],
+    ["TRACE", ["ERROR_LOGS", "INFO_LOGS", "TRACE_LOGS"]],
+  ] as const)("logging at %s delivers the log types %j", async (level, types) => {
+    const run = await deploy(({ EventBus }) => new EventBus("orders", { logging: { level, includeDetail: false, retentionDays: 14 } }));
+    expect(ofType(run, "aws:cloudwatch/logDeliverySource:LogDeliverySource").map((source) => source.inputs.logType)).toEqual(types);
+    expect(ofType(run, "aws:cloudwatch/logDelivery:LogDelivery")).toHaveLength(types.length);
   });
 
   test("attaching to an existing bus by ARN creates no bus, and its routes are scoped to that bus", async () => {
