@@ -131,7 +131,11 @@ export function createDealership(config: DealershipConfig) {
       pattern: patternFor(events.OrderPlaced, { vehicleClass: [vehicleClass] }),
       targets: [queueTarget(queue, { messageGroupId: vehicleClass })],
     });
-    factory.consume(queue, { batchSize: 10, maximumConcurrency: config.factoryMaxConcurrency });
+    // One batch at a time per queue: an EventBridge rule gives every message the target's one
+    // constant message group id, and Lambda runs one batch per message group at a time
+    // (https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html#events-sqs-scaling). A concurrency
+    // setting would change nothing; see the README on FIFO order queues.
+    factory.consume(queue, { batchSize: 10 });
     return queue;
   });
 

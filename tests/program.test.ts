@@ -79,12 +79,15 @@ describe("what differs between stacks is configuration only", () => {
     prod = await runStack("prod");
   });
 
-  test("both stacks declare the same resources (by type and logical name), bar the prod key and alarm email", () => {
+  test("both stacks declare the same resources (by type and logical name), bar the prod key, alarm email and INFO bus logs", () => {
     const shape = (r: typeof dev) => r.mocks.resources.map((x) => `${x.type}::${x.name}`).sort();
     const onlyProd = shape(prod).filter((x) => !shape(dev).includes(x));
     const onlyDev = shape(dev).filter((x) => !shape(prod).includes(x));
     expect(onlyDev).toEqual([]);
     expect(onlyProd).toEqual([
+      // Prod logs the bus at INFO: its INFO_LOGS source and delivery come on top of dev's ERROR_LOGS.
+      "aws:cloudwatch/logDelivery:LogDelivery::dealership-info-logs",
+      "aws:cloudwatch/logDeliverySource:LogDeliverySource::dealership-info-logs",
       "aws:kms/key:Key::dealership",
       "aws:sns/topicSubscription:TopicSubscription::alarms-email-1",
       "dealership-events:index:EncryptionKey::dealership",
