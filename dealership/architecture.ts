@@ -186,7 +186,8 @@ export function createDealership(config: DealershipConfig) {
     pattern: patternFor(events.VehicleReadyForHandover),
     targets: [
       topicTarget(customerTopic, {
-        input: TargetInput.text`Your ${EventField.fromPath("$.detail.model")} (VIN ${EventField.fromPath("$.detail.vin")}) is ready for handover. Order ${EventField.fromPath("$.detail.orderId")}.`,
+        // Plain text: the customer reads the e-mail itself, not a JSON string in quotes.
+        input: TargetInput.plainText`Good news: your ${EventField.fromPath("$.detail.model")} is ready for handover at the dealership. Vehicle identification number: ${EventField.fromPath("$.detail.vin")}. Order reference: ${EventField.fromPath("$.detail.orderId")}.`,
       }),
     ],
   });

@@ -147,6 +147,14 @@ describe("Route", () => {
     expect(noDedup).toMatch("needs contentBasedDeduplication");
   });
 
+  test("a topic target refuses a JSON string template, whose quotes its subscribers would read", async () => {
+    const message = await failure(({ EventBus, Topic, topicTarget, TargetInput }) => {
+      const bus = new EventBus("b");
+      bus.route("r", { pattern: { source: ["s"] }, targets: [topicTarget(new Topic("t", { eventSources: [bus] }), { input: TargetInput.text`Hello` })] });
+    });
+    expect(message).toMatch('subscribers of topic "t" would receive with its quotes; use TargetInput.plainText');
+  });
+
   test("a FIFO dead-letter queue is refused", async () => {
     const message = await failure(({ EventBus, Queue, queueTarget }) => {
       const bus = new EventBus("b");
