@@ -105,7 +105,7 @@ export function orderIdsOf(record: TraceRecord): string[] {
   const ids = new Set<string>();
   for (const match of text.matchAll(/\\?"orderId\\?"\s*:\s*\\?"([A-Za-z0-9._:-]+)\\?"/g)) ids.add(match[1]);
   // Text for people (a notification) names the order in words.
-  for (const match of text.matchAll(/\border (order-[A-Za-z0-9_:-]*[A-Za-z0-9])/gi)) ids.add(match[1]);
+  for (const match of text.matchAll(/\border(?: reference)?:? (order-[A-Za-z0-9_:-]*[A-Za-z0-9])/gi)) ids.add(match[1]);
   return [...ids];
 }
 
