@@ -19,9 +19,7 @@ const role = (name: string): Principal => ({ kind: "role", arn: `arn:aws:iam::${
 const operator: Principal = { kind: "operator" };
 
 function program() {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const aws: typeof import("@pulumi/aws") = require("@pulumi/aws");
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const pulumi: typeof import("@pulumi/pulumi") = require("@pulumi/pulumi");
   const policy = (statements: unknown[]) => pulumi.jsonStringify({ Version: "2012-10-17", Statement: statements });
   const root = { Sid: "Root", Effect: "Allow", Principal: { AWS: ROOT }, Action: "kms:*", Resource: "*" };
@@ -80,6 +78,19 @@ function program() {
   new aws.dynamodb.Table("aws-managed", { name: "aws-managed", hashKey: "id", attributes: [{ name: "id", type: "S" }], billingMode: "PAY_PER_REQUEST", serverSideEncryption: { enabled: true } });
   new aws.kinesis.Stream("cmk", { name: "cmk", shardCount: 1, encryptionType: "KMS", kmsKeyId: open.arn });
 
+  // Lambda polls a queue with the function's role: an encrypted queue needs kms:Decrypt.
+  for (const [name, roleName] of [["polled-with-key", "with-key"], ["polled-without-key", "without-key"]]) {
+    const polled = queue(name, { kmsMasterKeyId: open.arn, visibilityTimeoutSeconds: 30 });
+    const consumer = new aws.lambda.Function(name, {
+      name,
+      runtime: "nodejs22.x",
+      handler: "index.handler",
+      role: `arn:aws:iam::${ACCOUNT}:role/${roleName}`,
+      code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset("exports.handler = async () => ({});") }),
+    });
+    new aws.lambda.EventSourceMapping(name, { eventSourceArn: polled.arn, functionName: consumer.arn, batchSize: 1 });
+  }
+
   const bus = new aws.cloudwatch.EventBus("shop", { name: "shop" });
   for (const [name, target] of Object.entries(targets)) {
     const rule = new aws.cloudwatch.EventRule(name, { name, eventBusName: bus.name, eventPattern: JSON.stringify({ source: ["shop"] }) });
@@ -135,6 +146,16 @@ describe("KMS keys in the local cloud", () => {
     expect(await sqs().receive("cmk", { max: 1 }, role("with-key"))).toHaveLength(1);
     // SSE-SQS involves no KMS key.
     expect(sqs().send("sse", { body: "order" }, role("without-key")).messageId).toBeTruthy();
+  });
+
+  test("an event source mapping polls an encrypted queue only if the function's role may decrypt with its key", async () => {
+    sqs().send("polled-with-key", { body: "a" }, operator);
+    sqs().send("polled-without-key", { body: "b" }, operator);
+    await cloud.clock.settle();
+    expect(sqs().depth("polled-with-key")).toMatchObject({ visible: 0, inFlight: 0 });
+    expect(sqs().depth("polled-without-key")).toMatchObject({ visible: 1 });
+    const failures = cloud.trace.records.filter((r) => r.kind === "mapping.failed").map((r) => r.summary);
+    expect(failures).toEqual([expect.stringMatching(/^polled-without-key -> .*polling fails: .*KmsAccessDenied: User: .*without-key is not authorized to perform kms:Decrypt/)]);
   });
 
   test("a key policy without the account's root principal does not let IAM policies grant it; naming the role does", () => {
