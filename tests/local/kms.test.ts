@@ -1,3 +1,4 @@
+import type * as Pulumi from "@pulumi/pulumi";
 import type { AwsError } from "../../local/aws-error";
 import type { LocalCloud } from "../../local/cloud";
 import { createLocalCloud } from "../../local/deploy";
@@ -44,7 +45,7 @@ function program() {
   new aws.iam.Role("without-key", { name: "without-key", assumeRolePolicy: trust, inlinePolicies: [{ name: "data", policy: policy([data]) }] });
   new aws.iam.Role("named", { name: "named", assumeRolePolicy: trust, inlinePolicies: [{ name: "data", policy: policy([data]) }] });
 
-  const queue = (name: string, encryption: Record<string, unknown>, senders: Record<string, pulumi.Input<string>> = {}) => {
+  const queue = (name: string, encryption: Record<string, unknown>, senders: Record<string, Pulumi.Input<string>> = {}) => {
     const created = new aws.sqs.Queue(name, { name, ...encryption });
     const statements = Object.entries(senders).map(([service, sourceArn]) => ({
       Effect: "Allow",

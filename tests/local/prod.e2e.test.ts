@@ -14,7 +14,8 @@ import { OrderPlaced } from "../../handlers/contracts";
  */
 let deployment: LocalDeployment;
 const PREFIX = "dealership-events-prod";
-const role = (fn: string): Principal => ({ kind: "role", arn: `arn:aws:iam::123456789012:role/${PREFIX}-${fn}` });
+const roleArn = (fn: string) => `arn:aws:iam::123456789012:role/${PREFIX}-${fn}`;
+const role = (fn: string): Principal => ({ kind: "role", arn: roleArn(fn) });
 
 beforeAll(async () => {
   deployment = await deployLocal({ stack: "prod", port: 0 });
@@ -61,7 +62,7 @@ describe("the prod stack in the local cloud, keys enforced", () => {
 
   it("sends an asynchronous function's failure to its encrypted failure destination", async () => {
     const placed = order("premium", { orderId: "order-prod-async-failure" });
-    const heal = deployment.cloud.injectFault({ operation: "AWSEvents.PutEvents", caller: role("transport-dispatch").arn, error: new AwsError("AccessDeniedException", "not allowed in this test") });
+    const heal = deployment.cloud.injectFault({ operation: "AWSEvents.PutEvents", caller: roleArn("transport-dispatch"), error: new AwsError("AccessDeniedException", "not allowed in this test") });
     await run([{ orderId: placed.orderId, story: "test", expected: "unaccounted", entry: OrderPlaced.entry(placed, String(deployment.outputs.busName)) }]);
     heal();
     const sqs = new SQSClient(operatorClientConfig(deployment));
