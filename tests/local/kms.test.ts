@@ -6,6 +6,7 @@ import type { Principal } from "../../local/iam";
 import type { EventBridgeService } from "../../local/services/eventbridge";
 import type { SnsService } from "../../local/services/sns";
 import type { SqsService } from "../../local/services/sqs";
+import type { StepFunctionsService } from "../../local/services/stepfunctions";
 import { runIsolated } from "../support/program";
 
 /**
@@ -91,6 +92,23 @@ function program() {
     });
     new aws.lambda.EventSourceMapping(name, { eventSourceArn: polled.arn, functionName: consumer.arn, batchSize: 1 });
   }
+
+  // A workflow publishes to the encrypted topic and sends to the encrypted queue as its role.
+  const statesTrust = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "states.amazonaws.com" }, Action: "sts:AssumeRole" }] });
+  for (const [name, grants] of [["workflow-with-key", [data, keyUse]], ["workflow-without-key", [data]]] as const) {
+    new aws.iam.Role(name, { name, assumeRolePolicy: statesTrust, inlinePolicies: [{ name: "calls", policy: policy([...grants]) }] });
+    for (const [suffix, task] of [
+      ["sns", { Resource: "arn:aws:states:::sns:publish", Parameters: { TopicArn: topicArn, Message: "hi" } }],
+      ["sqs", { Resource: "arn:aws:states:::sqs:sendMessage", Parameters: { QueueUrl: `https://sqs.eu-west-1.amazonaws.com/${ACCOUNT}/sse-after-workflow`, MessageBody: "hi" } }],
+    ] as const) {
+      new aws.sfn.StateMachine(`${name}-${suffix}`, {
+        name: `${name}-${suffix}`,
+        roleArn: `arn:aws:iam::${ACCOUNT}:role/${name}`,
+        definition: JSON.stringify({ StartAt: "Call", States: { Call: { Type: "Task", ...task, End: true } } }),
+      });
+    }
+  }
+  queue("sse-after-workflow", { kmsMasterKeyId: open.arn });
 
   const bus = new aws.cloudwatch.EventBus("shop", { name: "shop" });
   for (const [name, target] of Object.entries(targets)) {
@@ -199,6 +217,18 @@ describe("KMS keys in the local cloud", () => {
     const { Shards } = (await operation("Kinesis_20131202.ListShards")({ StreamName: "cmk" }, operator)) as { Shards: { ShardId: string }[] };
     const { ShardIterator } = (await operation("Kinesis_20131202.GetShardIterator")({ StreamName: "cmk", ShardId: Shards[0].ShardId, ShardIteratorType: "TRIM_HORIZON" }, operator)) as { ShardIterator: string };
     expect(await refusalOf(async () => operation("Kinesis_20131202.GetRecords")({ ShardIterator }, role("without-key")))).toMatchObject({ code: "KMSAccessDeniedException", message: expect.stringMatching(/kms:Decrypt/) });
+  });
+
+  test("Step Functions: a workflow's SNS and SQS integrations need its role to use the key", async () => {
+    const sfn = cloud.service<StepFunctionsService>("states");
+    const run = async (machine: string) => sfn.startExecution(`arn:aws:states:eu-west-1:${ACCOUNT}:stateMachine:${machine}`, {}).done;
+    expect((await Promise.all([run("workflow-with-key-sns"), run("workflow-with-key-sqs")])).map((e) => e.status)).toEqual(["SUCCEEDED", "SUCCEEDED"]);
+    const denied = await Promise.all([run("workflow-without-key-sns"), run("workflow-without-key-sqs")]);
+    expect(denied.map((e) => [e.status, e.error])).toEqual([
+      ["FAILED", "SNS.KMSAccessDeniedException"],
+      ["FAILED", "SQS.KmsAccessDeniedException"],
+    ]);
+    expect(denied[0].cause).toMatch(/workflow-without-key is not authorized to perform kms:GenerateDataKey/);
   });
 
   test("EventBridge delivers to a queue whose key names events.amazonaws.com; a source condition or an AWS managed key fails, is retried, then parked", async () => {
