@@ -5,6 +5,7 @@ import { createLocalCloud } from "../../local/deploy";
 import type { Principal } from "../../local/iam";
 import type { EventBridgeService } from "../../local/services/eventbridge";
 import type { SnsService } from "../../local/services/sns";
+import type { LambdaService } from "../../local/services/lambda";
 import type { SqsService } from "../../local/services/sqs";
 import type { StepFunctionsService } from "../../local/services/stepfunctions";
 import { runIsolated } from "../support/program";
@@ -93,6 +94,19 @@ function program() {
     new aws.lambda.EventSourceMapping(name, { eventSourceArn: polled.arn, functionName: consumer.arn, batchSize: 1 });
   }
 
+  // Failed asynchronous invokes go to an encrypted destination, written with the function's role.
+  const failures = queue("failures", { kmsMasterKeyId: open.arn });
+  for (const [name, roleName] of [["fails-with-key", "with-key"], ["fails-without-key", "without-key"]]) {
+    const failing = new aws.lambda.Function(name, {
+      name,
+      runtime: "nodejs22.x",
+      handler: "index.handler",
+      role: `arn:aws:iam::${ACCOUNT}:role/${roleName}`,
+      code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset("exports.handler = async () => { throw new Error('down'); };") }),
+    });
+    new aws.lambda.FunctionEventInvokeConfig(name, { functionName: failing.name, maximumRetryAttempts: 0, destinationConfig: { onFailure: { destination: failures.arn } } });
+  }
+
   // A workflow publishes to the encrypted topic and sends to the encrypted queue as its role.
   const statesTrust = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "states.amazonaws.com" }, Action: "sts:AssumeRole" }] });
   for (const [name, grants] of [["workflow-with-key", [data, keyUse]], ["workflow-without-key", [data]]] as const) {
@@ -111,14 +125,16 @@ function program() {
   queue("sse-after-workflow", { kmsMasterKeyId: open.arn });
 
   const bus = new aws.cloudwatch.EventBus("shop", { name: "shop" });
-  for (const [name, target] of Object.entries(targets)) {
+  // The last rule's DLQ is under a key that does not let EventBridge in: its dead letters are lost.
+  const dlqWithoutEvents = queue("dlq-key-without-events", { kmsMasterKeyId: conditioned.arn }, { events: rules });
+  for (const [name, target, deadLetter] of [...Object.entries(targets).map(([name, target]) => [name, target, dlq] as const), ["dlq-refuses", targets["aws-managed-key"], dlqWithoutEvents] as const]) {
     const rule = new aws.cloudwatch.EventRule(name, { name, eventBusName: bus.name, eventPattern: JSON.stringify({ source: ["shop"] }) });
     new aws.cloudwatch.EventTarget(name, {
       rule: rule.name,
       eventBusName: bus.name,
       arn: target.arn,
       retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 },
-      deadLetterConfig: { arn: dlq.arn },
+      deadLetterConfig: { arn: deadLetter.arn },
     });
   }
 }
@@ -247,5 +263,19 @@ describe("KMS keys in the local cloud", () => {
       expect(attributes.EXHAUSTED_RETRY_CONDITION.StringValue).toBe("MaximumRetryAttempts");
     }
     expect(cloud.trace.records.filter((r) => r.kind === "target.retry" && r.summary.includes("key-needs-source-account"))).toHaveLength(2);
+    // A DLQ whose key does not let EventBridge in refuses the dead letter: it is dropped, and said so.
+    const dropped = cloud.trace.records.find((r) => r.kind === "target.dropped" && r.resource === "dlq-refuses");
+    expect(dropped?.summary).toMatch(/the DLQ refused it too \(User: service events\.amazonaws\.com is not authorized to perform kms:GenerateDataKey/);
+  });
+
+  test("Lambda writes a failed asynchronous invoke to an encrypted destination only with a role that may use its key", async () => {
+    const lambda = cloud.service<LambdaService>("lambda");
+    await lambda.invokeAsync("fails-with-key", { n: 1 }, operator);
+    await lambda.invokeAsync("fails-without-key", { n: 2 }, operator);
+    await cloud.clock.settle();
+    const records = (await sqs().receive("failures", { max: 10 }, operator)).map((m) => JSON.parse(m.body));
+    expect(records.map((r) => r.requestContext.functionArn.split(":")[6])).toEqual(["fails-with-key"]);
+    const lost = cloud.trace.records.find((r) => r.kind === "target.dropped" && r.resource === "fails-without-key");
+    expect(lost?.summary).toMatch(/could not be sent to .*failures: User: .*without-key is not authorized to perform kms:GenerateDataKey/);
   });
 });
