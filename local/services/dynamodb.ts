@@ -1,10 +1,10 @@
 import { createHash } from "crypto";
 import { AwsError } from "../aws-error";
-import { useKey } from "./kms";
 import { authorizeOrThrow, type LocalCloud, type Operation, type Service } from "../cloud";
 import type { Principal } from "../iam";
 import type { RegisteredResource } from "../resource-graph";
 import { ConditionFailed, InMemoryTable, type Item, type KeyType } from "./dynamodb-table";
+import { useKey } from "./kms";
 
 /**
  * DynamoDB tables (`aws:dynamodb/table:Table`), each an {@link InMemoryTable}, served on the

@@ -1,12 +1,12 @@
 import { randomUUID } from "crypto";
 import { compileEventPattern, type EventPatternMatcher, InvalidEventPatternError } from "../../components/event-pattern";
-import { SqsError } from "./sqs-errors";
 import { AwsError } from "../aws-error";
 import { authorizeOrThrow, LocalCloud, Message, Service } from "../cloud";
 import { parsePolicy, Principal } from "../iam";
 import type { RegisteredResource } from "../resource-graph";
 import type { EventBridgeApi, PutEventsEntry, PutEventsResult } from "./contracts";
 import { compileTargetInput, parsePath, PathKey, select } from "./input-transformer";
+import { SqsError } from "./sqs-errors";
 
 /** PutEvents limits: 10 entries and 256 KiB per request. */
 const MAX_ENTRIES = 10;

@@ -1,9 +1,9 @@
 import { createHash } from "crypto";
 import { AwsError } from "../aws-error";
-import { useKey } from "./kms";
 import { authorizeOrThrow, type LocalCloud, type Message, type Operation, type Service } from "../cloud";
 import type { Principal } from "../iam";
 import type { RegisteredResource } from "../resource-graph";
+import { useKey } from "./kms";
 
 /**
  * Kinesis data streams (`aws:kinesis/stream:Stream`). A record goes to the shard whose hash key

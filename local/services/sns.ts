@@ -1,12 +1,12 @@
 import { createHash, randomUUID } from "crypto";
 import { compileEventPattern, type EventPatternMatcher, InvalidEventPatternError } from "../../components/event-pattern";
 import { AwsError } from "../aws-error";
-import { useKey } from "./kms";
 import { authorizeOrThrow, type LocalCloud, type Message, type MessageAttribute, type Operation, type Service } from "../cloud";
 import { parsePolicy, type Principal } from "../iam";
 import type { RegisteredResource } from "../resource-graph";
 import type { LambdaApi, SnsApi } from "./contracts";
 import { queryResponse, xmlElement, type XmlResponse } from "./xml-response";
+import { useKey } from "./kms";
 
 /**
  * SNS topics, their policies and subscriptions. Publish (checked against the topic policy or the

@@ -1,6 +1,5 @@
 import { createHash } from "crypto";
 import { DeployError } from "../aws-error";
-import { useKey } from "./kms";
 import { authorizeOrThrow, type LocalCloud, type Message, type Operation, type Service } from "../cloud";
 import { parsePolicy, type Principal } from "../iam";
 import type { RegisteredResource } from "../resource-graph";
@@ -18,6 +17,7 @@ import {
   validateSend,
 } from "./sqs-validation";
 import { sqsOperations } from "./sqs-wire";
+import { useKey } from "./kms";
 
 export { Queue as SqsQueue, systemAttributesOf } from "./sqs-queue";
 export type { QueueDepth, StoredMessage } from "./sqs-queue";
