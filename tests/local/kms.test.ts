@@ -1,7 +1,12 @@
+import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { KinesisClient, PutRecordCommand } from "@aws-sdk/client-kinesis";
+import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
+import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type * as Pulumi from "@pulumi/pulumi";
 import type { AwsError } from "../../local/aws-error";
 import type { LocalCloud } from "../../local/cloud";
 import { createLocalCloud } from "../../local/deploy";
+import { startEndpoint } from "../../local/endpoint";
 import type { Principal } from "../../local/iam";
 import type { EventBridgeService } from "../../local/services/eventbridge";
 import type { SnsService } from "../../local/services/sns";
@@ -245,6 +250,21 @@ describe("KMS keys in the local cloud", () => {
       ["FAILED", "SQS.KmsAccessDeniedException"],
     ]);
     expect(denied[0].cause).toMatch(/workflow-without-key is not authorized to perform kms:GenerateDataKey/);
+  });
+
+  test("an SDK v3 client of each service gets that service's KMS access-denied error", async () => {
+    const endpoint = await startEndpoint(cloud, 0);
+    const config = { endpoint: endpoint.url, region: "eu-west-1", credentials: cloud.issueCredentials(role("without-key"), "without-key") };
+    const clients = { sqs: new SQSClient(config), sns: new SNSClient(config), dynamodb: new DynamoDBClient(config), kinesis: new KinesisClient(config) };
+    try {
+      await expect(clients.sqs.send(new SendMessageCommand({ QueueUrl: `${endpoint.url}/${ACCOUNT}/cmk`, MessageBody: "x" }))).rejects.toMatchObject({ name: "KmsAccessDenied", Code: "KMS.AccessDeniedException" });
+      await expect(clients.sns.send(new PublishCommand({ TopicArn: `arn:aws:sns:eu-west-1:${ACCOUNT}:cmk`, Message: "x" }))).rejects.toMatchObject({ name: "KMSAccessDeniedException" });
+      await expect(clients.dynamodb.send(new GetItemCommand({ TableName: "cmk", Key: { id: { S: "o-1" } } }))).rejects.toMatchObject({ name: "AccessDeniedException", message: expect.stringMatching(/kms:Decrypt/) });
+      await expect(clients.kinesis.send(new PutRecordCommand({ StreamName: "cmk", Data: Buffer.from("x"), PartitionKey: "p" }))).rejects.toMatchObject({ name: "KMSAccessDeniedException" });
+    } finally {
+      for (const client of Object.values(clients)) client.destroy();
+      await endpoint.close();
+    }
   });
 
   test("EventBridge delivers to a queue whose key names events.amazonaws.com; a source condition or an AWS managed key fails, is retried, then parked", async () => {
