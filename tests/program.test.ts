@@ -104,6 +104,14 @@ describe("what differs between stacks is configuration only", () => {
     for (const q of ofType(dev, "aws:sqs/queue:Queue")) expect(q.inputs.sqsManagedSseEnabled).toBe(true);
   });
 
+  test("prod grants the key with the table: each role granted the state table may use the key, in dev there is no key to grant", () => {
+    const [key] = ofType(prod, "aws:kms/key:Key");
+    const stateGrants = (run: typeof prod) => ofType(run, "aws:iam/rolePolicy:RolePolicy").filter((p) => p.name.endsWith("-state"));
+    expect(stateGrants(prod).map((p) => p.name).sort()).toEqual(["compensation-state", "factory-state", "handover-state", "payment-state"]);
+    for (const grant of stateGrants(prod)) expect(policyOf(grant).Statement).toContainEqual({ Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: key.state.arn });
+    for (const grant of stateGrants(dev)) expect(JSON.stringify(policyOf(grant))).not.toMatch(/kms:/);
+  });
+
   test("prod protects what holds data (bus, archive, DLQs, queues, table, stream, key), not routing or code", () => {
     const stateful = (d: Dealership) => [d.bus.bus!, d.bus.archive!, d.bus.targetDeadLetterQueueIfCreated!, ...d.orderQueues, d.handoverQueue, d.operationsInbox, d.asyncFailures, d.stateTable, d.analyticsStream];
     const prodStateful = [...stateful(prod.result), prod.result.key!].flatMap((r) => (r === prod.result.bus.bus || r === prod.result.bus.archive ? [r] : tree(r)));
