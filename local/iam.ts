@@ -121,7 +121,8 @@ export class PolicyStore {
       .map((statement) => ({ statement, match: principalMatches(statement, principal, this.account) }))
       .filter(({ statement, match }) => match !== undefined && applies(statement));
     const delegated = !options.keyPolicy || fromResource.some(({ statement, match }) => match === "account" && statement.Effect === "Allow");
-    const fromIdentity = (principal.kind === "role" && delegated ? this.rolePolicies(principal.arn) : []).filter(applies);
+    // An explicit deny of the caller's own policies counts even where they cannot grant.
+    const fromIdentity = (principal.kind === "role" ? this.rolePolicies(principal.arn) : []).filter((statement) => applies(statement) && (delegated || statement.Effect === "Deny"));
     // Naming the account in a resource policy delegates to the account's IAM: the role itself must
     // still be allowed. Only a statement naming the role, a service or "*" grants on its own.
     const applicable = [
