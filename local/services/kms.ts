@@ -18,7 +18,7 @@ import type { RegisteredResource } from "../resource-graph";
 export class KmsService implements Service {
   readonly namespace = "kms";
   readonly resourceTypes = ["aws:kms/key:Key", "aws:kms/alias:Alias", "aws:kms/keyPolicy:KeyPolicy"] as const;
-  private readonly keys = new Map<string, { arn: string; managedFor?: string }>();
+  private readonly keys = new Set<string>();
   private readonly keyIds = new Map<string, string>();
   private readonly aliases = new Map<string, string>();
   /** Keys named by resources that the deployment does not hold: their policies cannot be known. */
@@ -32,7 +32,7 @@ export class KmsService implements Service {
     switch (resource.type) {
       case "aws:kms/key:Key": {
         const arn: string = state.arn;
-        this.keys.set(arn, { arn });
+        this.keys.add(arn);
         this.keyIds.set(state.keyId ?? arn.split("/").pop(), arn);
         this.cloud.iam.putResourcePolicy(arn, "key-policy", inputs.policy ? parsePolicy(inputs.policy, `${where} policy`) : this.defaultPolicy());
         return;
@@ -110,7 +110,7 @@ export class KmsService implements Service {
     if (existing) return existing;
     const { partition, region, account } = this.cloud.identity;
     const arn = this.cloud.arn("kms", `key/aws-managed-${service}`);
-    this.keys.set(arn, { arn, managedFor: service });
+    this.keys.add(arn);
     this.aliases.set(alias, arn);
     this.cloud.iam.putResourcePolicy(arn, "key-policy", [
       {

@@ -7,6 +7,7 @@ import type { AwsError } from "../../local/aws-error";
 import type { LocalCloud } from "../../local/cloud";
 import { createLocalCloud } from "../../local/deploy";
 import { startEndpoint } from "../../local/endpoint";
+import { RecordingMocks } from "../../local/resource-graph";
 import type { Principal } from "../../local/iam";
 import type { EventBridgeService } from "../../local/services/eventbridge";
 import type { SnsService } from "../../local/services/sns";
@@ -297,5 +298,25 @@ describe("KMS keys in the local cloud", () => {
     expect(records.map((r) => r.requestContext.functionArn.split(":")[6])).toEqual(["fails-with-key"]);
     const lost = cloud.trace.records.find((r) => r.kind === "target.dropped" && r.resource === "fails-without-key");
     expect(lost?.summary).toMatch(/could not be sent to .*failures: User: .*without-key is not authorized to perform kms:GenerateDataKey/);
+  });
+});
+
+describe("KMS resources AWS would refuse", () => {
+  const deployKeyAndAlias = async (aliasName: string, target?: string) => {
+    const mocks = new RecordingMocks();
+    const key = mocks.newResource({ type: "aws:kms/key:Key", name: "k", inputs: {} } as never);
+    mocks.newResource({ type: "aws:kms/alias:Alias", name: "a", inputs: { name: aliasName, targetKeyId: target ?? key.state.keyId } } as never);
+    const local = createLocalCloud();
+    try {
+      await local.deploy(mocks.resources);
+    } finally {
+      await local.stop();
+    }
+  };
+
+  test("an alias in the reserved alias/aws/ namespace, or of a key that does not exist, fails the deploy naming it", async () => {
+    await expect(deployKeyAndAlias("alias/mine")).resolves.toBeUndefined();
+    await expect(deployKeyAndAlias("alias/aws/mine")).rejects.toThrow('aws:kms/alias:Alias "a": NotAuthorizedException: Cannot create alias with reserved prefix alias/aws/');
+    await expect(deployKeyAndAlias("alias/mine", "no-such-key")).rejects.toThrow("NotFoundException: Key 'no-such-key' does not exist");
   });
 });
