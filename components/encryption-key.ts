@@ -15,7 +15,7 @@ export type KeyUser =
 
 export interface EncryptionKeyArgs {
   description?: string;
-  /** Services allowed to encrypt and decrypt with the key, confined to this account. */
+  /** Services allowed to encrypt and decrypt with the key (for our queues and topics, whose policies confine them). */
   users: KeyUser[];
   /** Days before a deleted key is gone (7 to 30). */
   deletionWindowInDays?: number;
@@ -50,13 +50,19 @@ export class EncryptionKey extends pulumi.ComponentResource {
         Action: "kms:*",
         Resource: "*",
       },
+      // No aws:SourceAccount or aws:SourceArn here: these services reach the key through SQS or
+      // SNS, which pass neither, so such a condition never matches. The SNS page says they are not
+      // supported in the key policy when EventBridge publishes to an encrypted topic
+      // (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services),
+      // and the SQS page's statement for AWS event sources has no condition
+      // (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html#compatibility-with-aws-services).
+      // What confines them is the queue's or topic's own policy, which names the rules of our buses.
       ...[...this.users].map((user) => ({
         Sid: `Allow${user[0].toUpperCase()}${user.slice(1)}`,
         Effect: "Allow" as const,
         Principal: { Service: `${user}.amazonaws.com` },
         Action: ["kms:GenerateDataKey", "kms:Decrypt", "kms:DescribeKey"],
         Resource: "*",
-        Condition: { StringEquals: { "aws:SourceAccount": identity.accountId } },
       })),
     ];
     this.key = new aws.kms.Key(
@@ -72,6 +78,16 @@ export class EncryptionKey extends pulumi.ComponentResource {
     );
     this.arn = this.key.arn;
     this.registerOutputs({ arn: this.arn });
+  }
+
+  /**
+   * The statement an identity needs to use this key for data it protects, as CDK's grant methods
+   * add it: reading needs kms:Decrypt; writing kms:GenerateDataKey and kms:Decrypt (SQS and SNS
+   * producers need both; Kinesis producers need the first).
+   * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html#sqs-what-permissions-for-sse
+   */
+  grantStatement(use: "read" | "write"): PolicyStatement & { Resource: pulumi.Output<string> } {
+    return { Effect: "Allow", Action: use === "read" ? ["kms:Decrypt"] : ["kms:GenerateDataKey", "kms:Decrypt"], Resource: this.arn };
   }
 
   /** Throws unless `user` may use this key; `what` names the resource that needs it. */

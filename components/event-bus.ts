@@ -47,6 +47,9 @@ export interface EventBusArgs {
   context?: DeploymentContext;
 }
 
+/** The log types of a bus, from the least to the most detailed level. */
+const BUS_LOG_TYPES = ["ERROR_LOGS", "INFO_LOGS", "TRACE_LOGS"] as const;
+
 /** AWS's defaults: retry for 24 hours, up to 185 times. */
 export const AWS_DEFAULT_RETRY: RetryPolicy = { maximumRetryAttempts: 185, maximumEventAgeInSeconds: 86_400 };
 
@@ -230,7 +233,14 @@ export class EventBus extends pulumi.ComponentResource implements EventSourceBus
     return new aws.cloudwatch.EventBusPolicy(name, { eventBusName: this.name, policy: policyJson(statements) }, { parent: this });
   }
 
-  /** EventBridge bus logs are vended logs: a delivery source on the bus, to a log group destination. */
+  /**
+   * EventBridge bus logs are vended logs. Each log type is its own delivery source on the bus
+   * (ERROR_LOGS, INFO_LOGS, TRACE_LOGS), and a level sends the records of its type and of every
+   * type below it: a bus at INFO whose only source were INFO_LOGS would never deliver the
+   * ERROR_LOGS records of failed deliveries. So one source and one delivery per type up to the
+   * level, all to one log group destination.
+   * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-bus-logs.html
+   */
   private createLogging(name: string, logging: BusLoggingArgs): aws.cloudwatch.LogGroup {
     assertLogRetention(`EventBus "${name}"`, "logging.retentionDays", logging.retentionDays);
     const logGroup = new aws.cloudwatch.LogGroup(
@@ -238,22 +248,24 @@ export class EventBus extends pulumi.ComponentResource implements EventSourceBus
       { name: `/aws/vendedlogs/events/${physicalName([this.context.namePrefix, name], 200)}`, retentionInDays: logging.retentionDays, tags: this.context.tags },
       { parent: this },
     );
-    const deliveryName = physicalName([this.context.namePrefix, name], NAME_LIMITS.logDelivery);
-    const source = new aws.cloudwatch.LogDeliverySource(
-      `${name}-logs`,
-      { name: deliveryName, logType: `${logging.level}_LOGS`, resourceArn: this.arn, tags: this.context.tags },
-      { parent: this },
-    );
     const destination = new aws.cloudwatch.LogDeliveryDestination(
       `${name}-logs`,
-      { name: deliveryName, deliveryDestinationConfiguration: { destinationResourceArn: logGroup.arn }, tags: this.context.tags },
+      { name: physicalName([this.context.namePrefix, name], NAME_LIMITS.logDelivery), deliveryDestinationConfiguration: { destinationResourceArn: logGroup.arn }, tags: this.context.tags },
       { parent: this },
     );
-    new aws.cloudwatch.LogDelivery(
-      `${name}-logs`,
-      { deliverySourceName: source.name, deliveryDestinationArn: destination.arn, tags: this.context.tags },
-      { parent: this },
-    );
+    for (const logType of BUS_LOG_TYPES.slice(0, BUS_LOG_TYPES.indexOf(`${logging.level}_LOGS`) + 1)) {
+      const kind = logType.split("_")[0].toLowerCase();
+      const source = new aws.cloudwatch.LogDeliverySource(
+        `${name}-${kind}-logs`,
+        { name: physicalName([this.context.namePrefix, name, kind], NAME_LIMITS.logDelivery), logType, resourceArn: this.arn, tags: this.context.tags },
+        { parent: this },
+      );
+      new aws.cloudwatch.LogDelivery(
+        `${name}-${kind}-logs`,
+        { deliverySourceName: source.name, deliveryDestinationArn: destination.arn, tags: this.context.tags },
+        { parent: this },
+      );
+    }
     return logGroup;
   }
 }

@@ -60,7 +60,11 @@ export function text(strings: TemplateStringsArray, ...fields: EventField[]): Te
 }
 
 export class TargetInput {
-  private constructor(readonly rendered: RenderedInput) {}
+  private constructor(
+    readonly rendered: RenderedInput,
+    /** The template renders one JSON string literal: a topic's subscribers would get its quotes. */
+    readonly quotedText = false,
+  ) {}
 
   /** A constant JSON value, whatever the event. */
   static constant(value: unknown): TargetInput {
@@ -75,7 +79,27 @@ export class TargetInput {
   /** A text message (the target receives a JSON string) with fields of the event inside. */
   static text(strings: TemplateStringsArray, ...fields: EventField[]): TargetInput {
     const names = new PlaceholderNames();
-    return new TargetInput(names.transformer(renderText(new TextTemplate([...strings], fields), names)));
+    return new TargetInput(names.transformer(renderText(new TextTemplate([...strings], fields), names)), true);
+  }
+
+  /**
+   * Text for people (the e-mail and SMS subscribers of a topic), with fields of the event inside.
+   * The template is not JSON, so the target gets the text itself and each field as text. A `text`
+   * template is a JSON string, which reaches SNS subscribers with its quotes
+   * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-input-transformer-tutorial.html).
+   */
+  static plainText(strings: TemplateStringsArray, ...fields: EventField[]): TargetInput {
+    const names = new PlaceholderNames();
+    let template = "";
+    strings.forEach((literal, i) => {
+      // EventBridge cannot escape < and > in a template.
+      if (/[<>]/.test(literal)) throw new Error(`TargetInput.plainText: "${literal}" contains < or >, which an input template cannot hold`);
+      template += literal;
+      if (i < fields.length) template += `<${names.nameOf(fields[i])}>`;
+    });
+    if (template.trim() === "") throw new Error("TargetInput.plainText: the text is empty");
+    if (/^\s*[{["]/.test(template)) throw new Error(`TargetInput.plainText: text starting with {, [ or " would be read as JSON; reword its start`);
+    return new TargetInput(names.transformer(template));
   }
 
   /** A JSON document whose values may be fields of the event or text templates. */

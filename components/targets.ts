@@ -131,6 +131,9 @@ export function topicTarget(topic: Topic, options: TargetOptions = {}): RouteTar
     options,
     bind(scope) {
       topic.assertAcceptsEventsFrom(scope.bus, scope.where);
+      if (options.input?.quotedText) {
+        throw new Error(`${scope.where}: TargetInput.text renders a JSON string, which subscribers of topic "${topic.logicalName}" would receive with its quotes; use TargetInput.plainText`);
+      }
       return { arn: topic.arn, grants: [topic.policy] };
     },
   };

@@ -8,6 +8,7 @@ import {
   EventBus,
   EventField,
   Observability,
+  PolicyStatement,
   Queue,
   QueueEncryption,
   Topic,
@@ -94,8 +95,12 @@ export function createDealership(config: DealershipConfig) {
   );
 
   const asyncFailures = new Queue("async-failures", { deadLetter: false, messageRetentionSeconds: 1_209_600, encryption: queueEncryption, context }, stateful);
-  const stateTableAccess = [
+  // A table under the stack's key is usable only with the key: DynamoDB decrypts the table key
+  // for every read and write of the caller.
+  // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/encryption.howitworks.html
+  const stateTableAccess: pulumi.Input<PolicyStatement>[] = [
     { Effect: "Allow" as const, Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], Resource: stateTable.arn },
+    ...(key ? [key.grantStatement("write")] : []),
   ];
   const handler = (name: string, extra: Partial<BundledFunctionArgs> & { usesState?: boolean } = {}) => {
     const { usesState, ...args } = extra;
@@ -126,7 +131,11 @@ export function createDealership(config: DealershipConfig) {
       pattern: patternFor(events.OrderPlaced, { vehicleClass: [vehicleClass] }),
       targets: [queueTarget(queue, { messageGroupId: vehicleClass })],
     });
-    factory.consume(queue, { batchSize: 10, maximumConcurrency: config.factoryMaxConcurrency });
+    // One batch at a time per queue: an EventBridge rule gives every message the target's one
+    // constant message group id, and Lambda runs one batch per message group at a time
+    // (https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html#events-sqs-scaling). A concurrency
+    // setting would change nothing; see the README on FIFO order queues.
+    factory.consume(queue, { batchSize: 10 });
     return queue;
   });
 
@@ -177,7 +186,8 @@ export function createDealership(config: DealershipConfig) {
     pattern: patternFor(events.VehicleReadyForHandover),
     targets: [
       topicTarget(customerTopic, {
-        input: TargetInput.text`Your ${EventField.fromPath("$.detail.model")} (VIN ${EventField.fromPath("$.detail.vin")}) is ready for handover. Order ${EventField.fromPath("$.detail.orderId")}.`,
+        // Plain text: the customer reads the e-mail itself, not a JSON string in quotes.
+        input: TargetInput.plainText`Good news: your ${EventField.fromPath("$.detail.model")} is ready for handover at the dealership. Vehicle identification number: ${EventField.fromPath("$.detail.vin")}. Order reference: ${EventField.fromPath("$.detail.orderId")}.`,
       }),
     ],
   });

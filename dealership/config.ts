@@ -41,8 +41,6 @@ export const configSchema = z
     targetMaxEventAgeSeconds: z.number().int().min(60).max(86_400),
     /** Receives before a message moves to a queue's dead-letter queue. */
     maxReceiveCount: z.number().int().min(1).max(1000).default(3),
-    /** Concurrency cap of the factory per vehicle class (2 to 1000). */
-    factoryMaxConcurrency: z.number().int().min(2).max(1000).default(2),
     /** Accounts allowed to put events on the dealership bus (partners, other workloads). */
     allowPutEventsFromAccounts: z.array(z.string().regex(/^\d{12}$/, "must be a 12-digit account id")).default([]),
   })

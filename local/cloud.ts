@@ -49,8 +49,6 @@ export const INERT_TYPES: Record<string, string> = {
   "aws:cloudwatch/logGroup:LogGroup": "logs are printed, not stored",
   "aws:cloudwatch/metricAlarm:MetricAlarm": "no metrics locally",
   "aws:cloudwatch/dashboard:Dashboard": "no metrics locally",
-  "aws:kms/key:Key": "data is not encrypted locally",
-  "aws:kms/alias:Alias": "data is not encrypted locally",
   "aws:cloudwatch/logDeliverySource:LogDeliverySource": "bus logs are printed, not delivered",
   "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination": "bus logs are printed, not delivered",
   "aws:cloudwatch/logDelivery:LogDelivery": "bus logs are printed, not delivered",

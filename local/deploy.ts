@@ -11,6 +11,7 @@ import { EventBridgeService } from "./services/eventbridge";
 import { EventSourceMappingService } from "./services/event-source-mapping";
 import { IamService } from "./services/iam";
 import { KinesisService } from "./services/kinesis";
+import { KmsService } from "./services/kms";
 import { LambdaService } from "./services/lambda";
 import { SnsService } from "./services/sns";
 import { SqsService } from "./services/sqs";
@@ -91,6 +92,7 @@ export function createLocalCloud(options: { clock?: ClockMode; identity?: CloudI
   const cloud = new LocalCloud(options);
   return cloud
     .register(new IamService(cloud))
+    .register(new KmsService(cloud))
     .register(new EventBridgeService(cloud))
     .register(new SqsService(cloud))
     .register(new LambdaService(cloud, options.containersPerFunction))
@@ -155,6 +157,8 @@ function warningsOf(cloud: LocalCloud): string[] {
   }
   const iam = cloud.service<IamService>("iam");
   if (iam.unknownManagedPolicies.length > 0) warnings.push(`AWS managed policies cannot be read locally and grant nothing here: ${iam.unknownManagedPolicies.join(", ")}`);
+  const kms = cloud.service<KmsService>("kms");
+  if (kms.unknownKeys.size > 0) warnings.push(`KMS keys not in the deployment cannot be read locally; their use is not checked: ${[...kms.unknownKeys].join(", ")}`);
   const events = cloud.service<EventBridgeService>("events");
   if (events.unemulatedTargets.length > 0) warnings.push(`rule targets not emulated (what they are sent is dropped and traced): ${events.unemulatedTargets.join(", ")}`);
   if (events.scheduledRules.length > 0) warnings.push(`scheduled rules do not fire locally: ${events.scheduledRules.join(", ")}`);

@@ -100,7 +100,13 @@ export class PolicyStore {
     return (this.identity.get(roleArn) ?? []).flatMap((policy) => policy.statements);
   }
 
-  authorize(principal: Principal, action: string, resourceArn: string, context: ConditionContext = {}): Decision {
+  /**
+   * Whether `principal` may perform `action` on `resourceArn`. With `keyPolicy`, the resource policy
+   * is a KMS key policy, which KMS requires: identity policies count only when a statement of the
+   * key policy that names the account (its root principal) allows the action, and nothing is
+   * allowed without the key policy. https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html#key-policy-default-allow-root-enable-iam
+   */
+  authorize(principal: Principal, action: string, resourceArn: string, context: ConditionContext = {}, options: { keyPolicy?: boolean } = {}): Decision {
     if (principal.kind === "operator") return { allowed: true, reason: "operator" };
     const full: ConditionContext = { ...context };
     if (principal.kind === "service") {
@@ -114,7 +120,9 @@ export class PolicyStore {
     const fromResource = this.resourcePolicies(resourceArn)
       .map((statement) => ({ statement, match: principalMatches(statement, principal, this.account) }))
       .filter(({ statement, match }) => match !== undefined && applies(statement));
-    const fromIdentity = (principal.kind === "role" ? this.rolePolicies(principal.arn) : []).filter(applies);
+    const delegated = !options.keyPolicy || fromResource.some(({ statement, match }) => match === "account" && statement.Effect === "Allow");
+    // An explicit deny of the caller's own policies counts even where they cannot grant.
+    const fromIdentity = (principal.kind === "role" ? this.rolePolicies(principal.arn) : []).filter((statement) => applies(statement) && (delegated || statement.Effect === "Deny"));
     // Naming the account in a resource policy delegates to the account's IAM: the role itself must
     // still be allowed. Only a statement naming the role, a service or "*" grants on its own.
     const applicable = [
@@ -126,7 +134,7 @@ export class PolicyStore {
       return { allowed: false, reason: `${who} is not authorized to perform ${action} on ${resourceArn} with an explicit deny` };
     }
     if (applicable.some((statement) => statement.Effect === "Allow")) return { allowed: true, reason: "allowed" };
-    const policyKind = principal.kind === "service" ? "resource-based policy" : "identity-based policy";
+    const policyKind = principal.kind === "service" || (options.keyPolicy && !delegated) ? "resource-based policy" : "identity-based policy";
     return { allowed: false, reason: `${who} is not authorized to perform ${action} on ${resourceArn} because no ${policyKind} allows the ${action} action` };
   }
 }

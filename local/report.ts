@@ -12,6 +12,7 @@ const KIND_LABELS: Partial<Record<TraceRecord["kind"], string>> = {
   "target.dropped": "DROPPED",
   "message.sent": "queued",
   "message.dead-lettered": "DEAD-LETTER",
+  "mapping.failed": "FAILED",
   "function.invoked": "function",
   "function.failed": "FAILED",
   "function.async-failed": "FAILED",

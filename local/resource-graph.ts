@@ -117,8 +117,12 @@ function outputsFor(type: string, name: string, inputs: Record<string, any>, who
       return { id: arn("kinesis", `stream/${name}`), state: { name, arn: arn("kinesis", `stream/${name}`) } };
     case "aws:dynamodb/table:Table":
       return { id: name, state: { name, arn: arn("dynamodb", `table/${name}`) } };
-    case "aws:kms/key:Key":
-      return { id: uuid(), state: { keyId: uuid(), arn: arn("kms", `key/${uuid()}`) } };
+    case "aws:kms/key:Key": {
+      const keyId = uuid();
+      return { id: keyId, state: { keyId, arn: arn("kms", `key/${keyId}`) } };
+    }
+    case "aws:kms/alias:Alias":
+      return { id: inputs.name ?? name, state: { name: inputs.name ?? name, arn: arn("kms", inputs.name ?? name) } };
     case "aws:cloudwatch/logGroup:LogGroup":
       return { id: name, state: { name, arn: arn("logs", `log-group:${name}`) } };
     case "aws:cloudwatch/metricAlarm:MetricAlarm":

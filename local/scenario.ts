@@ -105,7 +105,7 @@ export function orderIdsOf(record: TraceRecord): string[] {
   const ids = new Set<string>();
   for (const match of text.matchAll(/\\?"orderId\\?"\s*:\s*\\?"([A-Za-z0-9._:-]+)\\?"/g)) ids.add(match[1]);
   // Text for people (a notification) names the order in words.
-  for (const match of text.matchAll(/\border (order-[A-Za-z0-9_:-]*[A-Za-z0-9])/gi)) ids.add(match[1]);
+  for (const match of text.matchAll(/\border(?: reference)?:? (order-[A-Za-z0-9_:-]*[A-Za-z0-9])/gi)) ids.add(match[1]);
   return [...ids];
 }
 
@@ -153,6 +153,7 @@ export function accountFor(deployment: LocalDeployment, orders: readonly Scenari
   }
   const trace = deployment.cloud.trace;
   if (trace.count("target.dropped") > 0) problems.push(`${trace.count("target.dropped")} deliveries were dropped (retries exhausted, no dead-letter queue)`);
+  for (const failure of trace.records.filter((r) => r.kind === "mapping.failed")) problems.push(failure.summary);
   if (trace.count("event.unmatched") > 0) problems.push(`${trace.count("event.unmatched")} events matched no rule`);
   for (const queue of queues) if (queue.consumed && queue.messages > 0) problems.push(`${queue.messages} messages still waiting for their consumer in ${queue.name}`);
   for (const error of deployment.cloud.errors) problems.push(`the local cloud failed: ${(error as Error)?.message ?? error}`);

@@ -14,6 +14,7 @@ export type TraceKind =
   | "message.sent" // SQS
   | "message.dead-lettered" // SQS redrive
   | "message.deleted"
+  | "mapping.failed" // an event source mapping cannot poll its queue (the role may not use its key)
   | "function.invoked"
   | "function.failed"
   | "function.async-failed" // async retries exhausted: to the failure destination or dropped

@@ -115,11 +115,15 @@ export function checkTargets(resources: Resource[]): Violation[] {
     return undefined;
   };
 
+  // EventBridge reaches a queue's or topic's key through SQS or SNS, which pass it no aws:SourceArn
+  // or aws:SourceAccount: a key statement that requires them never matches
+  // (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services).
   const keyAllowsEvents = (keyArn: string | undefined): boolean => {
     if (!keyArn) return true;
     const statements = keysByArn.get(keyArn);
     if (!statements) return !keyArn.startsWith("alias/aws/");
-    return statements.some((s) => s.Effect === "Allow" && principals(s, "Service").includes("events.amazonaws.com") && list(s.Action).includes("kms:GenerateDataKey"));
+    const needsSource = (s: (typeof statements)[number]) => /aws:source(arn|account)/i.test(JSON.stringify(s.Condition ?? {}));
+    return statements.some((s) => s.Effect === "Allow" && principals(s, "Service").includes("events.amazonaws.com") && list(s.Action).includes("kms:GenerateDataKey") && !needsSource(s));
   };
   const queueAccepts = (target: Resource, queueArn: string, ruleArn: string, what: string) => {
     const queue = queuesByArn.get(queueArn);
@@ -128,7 +132,7 @@ export function checkTargets(resources: Resource[]): Violation[] {
     if (!policy.some((s) => allowsService(s, "events.amazonaws.com", "sqs:SendMessage", queueArn, ruleArn, accountOf(ruleArn)))) {
       fail(target, `${what} ${queue.name}: no queue policy statement lets rule ${ruleArn} send (aws:SourceArn and aws:SourceAccount)`);
     }
-    if (!keyAllowsEvents(queue.inputs.kmsMasterKeyId)) fail(target, `${what} ${queue.name}: its KMS key does not let EventBridge encrypt`);
+    if (!keyAllowsEvents(queue.inputs.kmsMasterKeyId)) fail(target, `${what} ${queue.name}: its KMS key does not let EventBridge encrypt (events.amazonaws.com with kms:GenerateDataKey and no aws:SourceArn/aws:SourceAccount condition, which SQS and SNS do not supply)`);
     return queue;
   };
 
@@ -171,7 +175,7 @@ export function checkTargets(resources: Resource[]): Violation[] {
       if (!statements.some((s) => allowsService(s, "events.amazonaws.com", "sns:Publish", arn, ruleArn, accountOf(ruleArn)))) {
         fail(target, `topic ${arn}: no topic policy statement lets rule ${ruleArn} publish`);
       }
-      if (!keyAllowsEvents(topicsByArn.get(arn)?.inputs.kmsMasterKeyId)) fail(target, `topic ${arn}: its KMS key does not let EventBridge encrypt`);
+      if (!keyAllowsEvents(topicsByArn.get(arn)?.inputs.kmsMasterKeyId)) fail(target, `topic ${arn}: its KMS key does not let EventBridge encrypt (events.amazonaws.com with kms:GenerateDataKey and no aws:SourceArn/aws:SourceAccount condition, which SQS and SNS do not supply)`);
     } else {
       const action = { states: "states:StartExecution", kinesis: "kinesis:PutRecord", events: "events:PutEvents" }[service];
       if (!action) {

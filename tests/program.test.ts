@@ -79,12 +79,15 @@ describe("what differs between stacks is configuration only", () => {
     prod = await runStack("prod");
   });
 
-  test("both stacks declare the same resources (by type and logical name), bar the prod key and alarm email", () => {
+  test("both stacks declare the same resources (by type and logical name), bar the prod key, alarm email and INFO bus logs", () => {
     const shape = (r: typeof dev) => r.mocks.resources.map((x) => `${x.type}::${x.name}`).sort();
     const onlyProd = shape(prod).filter((x) => !shape(dev).includes(x));
     const onlyDev = shape(dev).filter((x) => !shape(prod).includes(x));
     expect(onlyDev).toEqual([]);
     expect(onlyProd).toEqual([
+      // Prod logs the bus at INFO: its INFO_LOGS source and delivery come on top of dev's ERROR_LOGS.
+      "aws:cloudwatch/logDelivery:LogDelivery::dealership-info-logs",
+      "aws:cloudwatch/logDeliverySource:LogDeliverySource::dealership-info-logs",
       "aws:kms/key:Key::dealership",
       "aws:sns/topicSubscription:TopicSubscription::alarms-email-1",
       "dealership-events:index:EncryptionKey::dealership",
@@ -99,6 +102,14 @@ describe("what differs between stacks is configuration only", () => {
     expect(ofType(prod, "aws:dynamodb/table:Table")[0].inputs.serverSideEncryption).toEqual({ enabled: true, kmsKeyArn: key.state.arn });
     expect(ofType(prod, "aws:kinesis/stream:Stream")[0].inputs.kmsKeyId).toBe(key.state.arn);
     for (const q of ofType(dev, "aws:sqs/queue:Queue")) expect(q.inputs.sqsManagedSseEnabled).toBe(true);
+  });
+
+  test("prod grants the key with the table: each role granted the state table may use the key, in dev there is no key to grant", () => {
+    const [key] = ofType(prod, "aws:kms/key:Key");
+    const stateGrants = (run: typeof prod) => ofType(run, "aws:iam/rolePolicy:RolePolicy").filter((p) => p.name.endsWith("-state"));
+    expect(stateGrants(prod).map((p) => p.name).sort()).toEqual(["compensation-state", "factory-state", "handover-state", "payment-state"]);
+    for (const grant of stateGrants(prod)) expect(policyOf(grant).Statement).toContainEqual({ Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: key.state.arn });
+    for (const grant of stateGrants(dev)) expect(JSON.stringify(policyOf(grant))).not.toMatch(/kms:/);
   });
 
   test("prod protects what holds data (bus, archive, DLQs, queues, table, stream, key), not routing or code", () => {

@@ -4,6 +4,7 @@ import { authorizeOrThrow, type LocalCloud, type Operation, type Service } from 
 import type { Principal } from "../iam";
 import type { RegisteredResource } from "../resource-graph";
 import { ConditionFailed, InMemoryTable, type Item, type KeyType } from "./dynamodb-table";
+import { useKey } from "./kms";
 
 /**
  * DynamoDB tables (`aws:dynamodb/table:Table`), each an {@link InMemoryTable}, served on the
@@ -49,6 +50,8 @@ interface Table {
   keySchema: { AttributeName: string; KeyType: "HASH" | "RANGE" }[];
   attributeDefinitions: { AttributeName: string; AttributeType: KeyType }[];
   ttlAttribute?: string;
+  /** The customer or AWS managed key of the table; undefined for the AWS owned key. */
+  kmsKey?: string;
   store: InMemoryTable;
 }
 
@@ -112,6 +115,8 @@ export class DynamoDbService implements Service {
       keySchema: [{ AttributeName: hashKey, KeyType: "HASH" as const }, ...(rangeKey ? [{ AttributeName: rangeKey, KeyType: "RANGE" as const }] : [])],
       attributeDefinitions: [...definitions].map(([AttributeName, AttributeType]) => ({ AttributeName, AttributeType })),
       ttlAttribute,
+      // Encryption on without a key is the AWS managed key; off is the AWS owned key (no KMS policy).
+      kmsKey: inputs.serverSideEncryption?.enabled ? (inputs.serverSideEncryption.kmsKeyArn ?? "alias/aws/dynamodb") : undefined,
       store: new InMemoryTable({ hashKey, rangeKey, keyTypes, ttlAttribute, now: () => this.cloud.clock.now() }),
     });
   }
@@ -138,6 +143,12 @@ export class DynamoDbService implements Service {
       if (!body?.TableName) throw new AwsError("ValidationException", "1 validation error detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null");
       const table = this.lookup(body.TableName);
       authorizeOrThrow(this.cloud, caller, `dynamodb:${action}`, table.arn);
+      // DynamoDB decrypts the table key with the table's KMS key for the caller when it reads or
+      // writes items: the caller must be allowed kms:Decrypt on it, else AccessDeniedException.
+      // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/encryption.howitworks.html
+      if (action !== "DescribeTable") {
+        useKey(this.cloud, table.kmsKey, ["kms:Decrypt"], caller, "dynamodb", (message) => new AwsError(DYNAMODB_ERROR_TYPES.AccessDeniedException, message));
+      }
       return run(table);
     } catch (error) {
       throw wireError(error);

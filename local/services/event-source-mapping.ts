@@ -239,6 +239,8 @@ class SqsPoller {
   private windowEnded = false;
   private pumpRequested = false;
   private active = false;
+  /** Set once polling has failed on the queue's key (traced once, retried at every poll). */
+  private keyDenied = false;
   private unsubscribe: (() => void) | undefined;
 
   constructor(
@@ -300,6 +302,18 @@ class SqsPoller {
    * Lambda does. Returns how many were received.
    */
   private fill(count: number): number {
+    // Lambda receives with the function's role: an encrypted queue needs kms:Decrypt on its key.
+    // https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html#events-sqs-permissions
+    const role = this.lambda.roleOf(this.spec.functionRef);
+    try {
+      if (role) this.cloud.service<SqsService>("sqs").useKey(this.queue, { kind: "role", arn: role }, "receive");
+    } catch (error) {
+      if (!this.keyDenied) {
+        this.keyDenied = true;
+        this.cloud.trace.record({ at: this.cloud.clock.now(), kind: "mapping.failed", resource: this.queue.name, summary: `${this.queue.name} -> ${this.spec.functionRef}: polling fails: ${(error as Error).name}: ${(error as Error).message}` });
+      }
+      return 0;
+    }
     const messages = this.queue.receive(count);
     for (const message of messages) {
       const record = this.record(message);

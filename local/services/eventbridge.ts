@@ -6,6 +6,7 @@ import { parsePolicy, Principal } from "../iam";
 import type { RegisteredResource } from "../resource-graph";
 import type { EventBridgeApi, PutEventsEntry, PutEventsResult } from "./contracts";
 import { compileTargetInput, parsePath, PathKey, select } from "./input-transformer";
+import { SqsError } from "./sqs-errors";
 
 /** PutEvents limits: 10 entries and 256 KiB per request. */
 const MAX_ENTRIES = 10;
@@ -372,7 +373,9 @@ export class EventBridgeService implements Service, EventBridgeApi {
       return;
     }
     const body = target.render(event, { ruleArn: rule.arn, ruleName: rule.name }, ingestedAt);
-    const message: Message = { body: ["sqs", "sns", "kinesis"].includes(service) ? unwrapJsonString(body) : body };
+    // SNS gets the rendered template as it is: a template that is one JSON string literal reaches
+    // subscribers with its quotes (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-input-transformer-tutorial.html).
+    const message: Message = { body: ["sqs", "kinesis"].includes(service) ? unwrapJsonString(body) : body };
     if (target.messageGroupId) message.groupId = target.messageGroupId;
     if (service === "kinesis") message.partitionKey = String((target.partitionKeyPath ? select(event, target.partitionKeyPath) : undefined) ?? event.id);
     const from: Principal = target.roleArn
@@ -522,7 +525,15 @@ interface Failure {
 function classify(error: unknown): Failure {
   const code = error instanceof AwsError ? error.code : "InternalException";
   const message = error instanceof Error ? error.message : String(error);
-  if (/AccessDenied|NotAuthorized|AuthorizationError|KMS\.AccessDenied/i.test(code)) return { code: "NO_PERMISSIONS", message, retryable: false };
+  // A key the target service may not use for EventBridge (SQS KMS.AccessDeniedException, SNS
+  // KMSAccessDenied, Kinesis KMSAccessDeniedException) fails inside the target, after EventBridge's
+  // own permission to the target held. AWS documents no ERROR_CODE for it and does not list it among
+  // the errors it never retries (missing permission to the target, a target that is gone:
+  // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html): here it is retried,
+  // so a key policy fixed within the retry window still delivers, and parked as NO_PERMISSIONS with
+  // the target's error code in the message.
+  if (/kms/i.test(code)) return { code: "NO_PERMISSIONS", message: `${error instanceof SqsError ? error.queryCode : code}: ${message}`, retryable: true };
+  if (/AccessDenied|NotAuthorized|AuthorizationError/i.test(code)) return { code: "NO_PERMISSIONS", message, retryable: false };
   if (/NotFound|NonExistent|DoesNotExist/i.test(code)) return { code: "RESOURCE_NOT_FOUND", message, retryable: false };
   if (/Throttl|TooManyRequests|RequestLimitExceeded/i.test(code)) return { code: "THROTTLING", message, retryable: true };
   if (/InvalidParameter|MissingParameter|Validation|InvalidMessageContents|InvalidAttribute/i.test(code)) return { code: "SDK_CLIENT_ERROR", message: `${code}: ${message}`, retryable: false };

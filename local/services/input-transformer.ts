@@ -45,8 +45,13 @@ export function compileTargetInput(settings: TargetInputSettings, where: string)
       if (PREDEFINED.has(name)) throw new AwsError("ValidationException", `${where}: InputPathsMap key ${name} is reserved`);
       paths.set(name, parsePath(path, `${where}: InputPathsMap "${name}"`));
     }
-    const pieces = parseTemplate(inputTemplate, paths, where);
-    return (event, rule, ingestedAt) => render(pieces, (name) => valueOf(name, event, paths, rule, ingestedAt));
+    // A template that is not JSON (no object, array or string around it) is plain text, whose
+    // placeholders take the values as text: "<instance> is in state <status>" in
+    // https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_InputTransformer.html
+    const plainText = !/^\s*[{["]/.test(inputTemplate);
+    const pieces = parseTemplate(inputTemplate, paths, where).map((piece) => (plainText && typeof piece !== "string" ? { ...piece, quoted: true } : piece));
+    const unescaped = plainText ? (text: string) => text : undefined;
+    return (event, rule, ingestedAt) => render(pieces, (name) => valueOf(name, event, paths, rule, ingestedAt), unescaped);
   }
   return (event) => JSON.stringify(event);
 }
@@ -83,7 +88,7 @@ function parseTemplate(template: string, paths: Map<string, unknown>, where: str
   return pieces;
 }
 
-function render(pieces: Piece[], value: (name: string) => unknown): string {
+function render(pieces: Piece[], value: (name: string) => unknown, asText?: (text: string) => string): string {
   let out = "";
   for (const piece of pieces) {
     if (typeof piece === "string") {
@@ -97,7 +102,7 @@ function render(pieces: Piece[], value: (name: string) => unknown): string {
     } else if (piece.quoted) {
       // Inside a JSON string the value goes in as text, escaped so the result stays JSON.
       const text = resolved === undefined || resolved === null ? "" : typeof resolved === "string" ? resolved : JSON.stringify(resolved);
-      out += JSON.stringify(text).slice(1, -1);
+      out += asText ? asText(text) : JSON.stringify(text).slice(1, -1);
     } else {
       out += resolved === undefined ? "null" : JSON.stringify(resolved);
     }

@@ -3,6 +3,7 @@ import { AwsError } from "../aws-error";
 import { authorizeOrThrow, type LocalCloud, type Message, type Operation, type Service } from "../cloud";
 import type { Principal } from "../iam";
 import type { RegisteredResource } from "../resource-graph";
+import { useKey } from "./kms";
 
 /**
  * Kinesis data streams (`aws:kinesis/stream:Stream`). A record goes to the shard whose hash key
@@ -204,6 +205,7 @@ export class KinesisService implements Service {
   async deliver(arn: string, message: Message, from: Principal): Promise<void> {
     const stream = this.lookup({ StreamARN: arn });
     authorizeOrThrow(this.cloud, from, "kinesis:PutRecord", stream.arn);
+    this.useKey(stream, from, "kms:GenerateDataKey");
     if (message.partitionKey === undefined) throw constraint("Value null at 'partitionKey' failed to satisfy constraint: Member must not be null");
     this.put(stream, Buffer.from(message.body, "utf8"), message.partitionKey);
   }
@@ -281,7 +283,18 @@ export class KinesisService implements Service {
   private authorized(body: Body, caller: Principal, action: string): Stream {
     const stream = this.lookup(body);
     authorizeOrThrow(this.cloud, caller, `kinesis:${action}`, stream.arn);
+    if (action === "PutRecord" || action === "PutRecords") this.useKey(stream, caller, "kms:GenerateDataKey");
+    if (action === "GetRecords") this.useKey(stream, caller, "kms:Decrypt");
     return stream;
+  }
+
+  /**
+   * Producers of an encrypted stream need kms:GenerateDataKey on its key, consumers kms:Decrypt;
+   * Kinesis answers a denial with KMSAccessDeniedException.
+   * https://docs.aws.amazon.com/streams/latest/dev/permissions-user-key-KMS.html
+   */
+  private useKey(stream: Stream, caller: Principal, action: string): void {
+    useKey(this.cloud, stream.keyId, [action], caller, "kinesis", (message) => new AwsError("KMSAccessDeniedException", message));
   }
 
   private putRecordOperation(body: Body, caller: Principal) {

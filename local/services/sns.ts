@@ -6,6 +6,7 @@ import { parsePolicy, type Principal } from "../iam";
 import type { RegisteredResource } from "../resource-graph";
 import type { LambdaApi, SnsApi } from "./contracts";
 import { queryResponse, xmlElement, type XmlResponse } from "./xml-response";
+import { useKey } from "./kms";
 
 /**
  * SNS topics, their policies and subscriptions. Publish (checked against the topic policy or the
@@ -81,6 +82,8 @@ interface Topic {
   fifo: boolean;
   contentBasedDeduplication: boolean;
   displayName: string;
+  /** The topic's KMS key (customer or AWS managed), when it is encrypted. */
+  kmsMasterKeyId?: string;
   policy?: string;
   subscriptions: Subscription[];
   /** FIFO: deduplication ids seen in the last 5 minutes, with when they expire. */
@@ -170,6 +173,7 @@ export class SnsService implements Service, SnsApi {
           fifo,
           contentBasedDeduplication: inputs.contentBasedDeduplication === true,
           displayName: inputs.displayName ?? "",
+          kmsMasterKeyId: inputs.kmsMasterKeyId || undefined,
           subscriptions: [],
           deduplication: new Map(),
           sequence: 10_000_000_000_000_000_000n,
@@ -270,6 +274,10 @@ export class SnsService implements Service, SnsApi {
       // SNS names a refusal AuthorizationError (HTTP 403).
       throw new AwsError("AuthorizationError", (error as Error).message, 403);
     }
+    // A publisher to an encrypted topic needs kms:GenerateDataKey and kms:Decrypt on its key; SNS
+    // answers a denial with KMSAccessDenied (KMSAccessDeniedException in the SDKs).
+    // https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#send-to-encrypted-topic
+    useKey(this.cloud, topic.kmsMasterKeyId, ["kms:GenerateDataKey", "kms:Decrypt"], from, "sns", (message) => new AwsError("KMSAccessDenied", message));
     const notification = this.validate(topic, input);
     const at = this.cloud.clock.now();
     keep(this.published, { at, topicArn: topic.arn, messageId: notification.messageId, subject: notification.subject, message: notification.message });

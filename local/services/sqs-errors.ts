@@ -55,5 +55,7 @@ export const sqsErrors = {
   batchRequestTooLong: (limit: number) =>
     modeled("BatchRequestTooLong", "AWS.SimpleQueueService.BatchRequestTooLong", `Batch requests cannot be longer than ${limit} bytes.`),
   resourceNotFound: (message = "One or more specified resources don't exist.") => modeled("ResourceNotFoundException", "ResourceNotFoundException", message),
+  /** SQS reports a key its caller may not use with the KMS.AccessDeniedException query code. */
+  kmsAccessDenied: (message: string) => modeled("KmsAccessDenied", "KMS.AccessDeniedException", message),
   unsupportedOperation: (message: string) => modeled("UnsupportedOperation", "AWS.SimpleQueueService.UnsupportedOperation", message),
 };

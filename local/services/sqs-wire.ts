@@ -51,6 +51,7 @@ export function sqsOperations(sqs: SqsService, cloud: LocalCloud): Record<string
 
     ReceiveMessage: async (body, caller) => {
       const queue = authorized(body, caller, "ReceiveMessage");
+      sqs.useKey(queue, caller, "receive");
       const max = numberParameter(body.MaxNumberOfMessages, "MaxNumberOfMessages", 1, 1, 10, "Must be between 1 and 10, if provided.");
       const visibilityTimeout = numberParameter(body.VisibilityTimeout, "VisibilityTimeout", queue.config.visibilityTimeoutSeconds, 0, 43_200, "Must be >= 0 and <= 43200, if provided.");
       const waitTimeSeconds = numberParameter(body.WaitTimeSeconds, "WaitTimeSeconds", queue.config.receiveWaitTimeSeconds, 0, 20, "Must be >= 0 and <= 20, if provided.");

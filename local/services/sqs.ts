@@ -17,6 +17,7 @@ import {
   validateSend,
 } from "./sqs-validation";
 import { sqsOperations } from "./sqs-wire";
+import { useKey } from "./kms";
 
 export { Queue as SqsQueue, systemAttributesOf } from "./sqs-queue";
 export type { QueueDepth, StoredMessage } from "./sqs-queue";
@@ -206,6 +207,7 @@ export class SqsService implements Service {
   async receive(ref: string, options: ReceiveOptions = {}, from: Principal = OPERATOR): Promise<ReceivedMessage[]> {
     const queue = this.requireQueue(ref);
     authorizeOrThrow(this.cloud, from, "sqs:ReceiveMessage", queue.arn);
+    this.useKey(queue, from, "receive");
     return this.receiveFrom(queue, options, receivedMessage);
   }
 
@@ -239,8 +241,19 @@ export class SqsService implements Service {
 
   // ---- shared by the wire operations ---------------------------------------------------------
 
+  /**
+   * Throws SQS's KMS.AccessDeniedException unless `from` may use the queue's customer or AWS
+   * managed key: a producer needs kms:GenerateDataKey and kms:Decrypt, a consumer kms:Decrypt.
+   * SSE-SQS uses no KMS key. https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html#sqs-what-permissions-for-sse
+   */
+  useKey(queue: Queue, from: Principal, use: "send" | "receive"): void {
+    const actions = use === "send" ? ["kms:GenerateDataKey", "kms:Decrypt"] : ["kms:Decrypt"];
+    useKey(this.cloud, queue.config.kmsMasterKeyId, actions, from, "sqs", sqsErrors.kmsAccessDenied);
+  }
+
   /** Validates and enqueues a send already authorized for `from`. */
   sendTo(queue: Queue, input: SendInput, from: Principal): SendResult {
+    this.useKey(queue, from, "send");
     validateSend(queue.config, input);
     const result = queue.enqueue({ ...input, senderId: this.senderIdOf(from) });
     if (!result.duplicate) {

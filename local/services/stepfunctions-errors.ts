@@ -121,7 +121,8 @@ export const SQS_ERRORS: ServiceErrorNaming = { prefix: "SQS", sdkName: "AmazonS
 export function serviceError(naming: ServiceErrorNaming, error: unknown): StateError {
   if (error instanceof StateError) return error;
   if (!(error instanceof AwsError)) return new StateError("States.TaskFailed", `${naming.prefix}: ${error instanceof Error ? error.message : String(error)}`);
-  let code = naming.renamed?.[error.code] ?? error.code;
+  // SQS's errors carry their model namespace (com.amazonaws.sqs#KmsAccessDenied): the state error has the shape name.
+  let code = naming.renamed?.[error.code] ?? error.code.replace(/^.*#/, "");
   if (!code.endsWith("Exception")) code += "Exception";
   if (naming.modeled && !naming.modeled.has(code)) code = naming.fallback ?? code;
   const status = error.code === "AccessDeniedException" ? 403 : error.status;

@@ -33,9 +33,23 @@ describe("EventBus", () => {
   test("logging delivers vended logs of the chosen level to a log group with retention", async () => {
     const run = await deploy(({ EventBus }) => new EventBus("orders", { logging: { level: "INFO", includeDetail: false, retentionDays: 14 } }));
     expect(ofType(run, "aws:cloudwatch/eventBus:EventBus")[0].inputs.logConfig).toEqual({ level: "INFO", includeDetail: "NONE" });
-    expect(ofType(run, "aws:cloudwatch/logDeliverySource:LogDeliverySource")[0].inputs.logType).toBe("INFO_LOGS");
+    // INFO sends the ERROR_LOGS records too: one source and one delivery per type up to the level.
+    const sources = ofType(run, "aws:cloudwatch/logDeliverySource:LogDeliverySource");
+    expect(sources.map((source) => source.inputs.logType)).toEqual(["ERROR_LOGS", "INFO_LOGS"]);
+    expect(new Set(sources.map((source) => source.inputs.name)).size).toBe(2);
     expect(ofType(run, "aws:cloudwatch/logGroup:LogGroup")[0].inputs).toMatchObject({ retentionInDays: 14 });
-    expect(ofType(run, "aws:cloudwatch/logDelivery:LogDelivery")).toHaveLength(1);
+    const deliveries = ofType(run, "aws:cloudwatch/logDelivery:LogDelivery");
+    expect(deliveries.map((delivery) => delivery.inputs.deliverySourceName).sort()).toEqual(sources.map((source) => source.inputs.name).sort());
+    expect(ofType(run, "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination")).toHaveLength(1);
+  });
+
+  test.each([
+    ["ERROR", ["ERROR_LOGS"]],
+    ["TRACE", ["ERROR_LOGS", "INFO_LOGS", "TRACE_LOGS"]],
+  ] as const)("logging at %s delivers the log types %j", async (level, types) => {
+    const run = await deploy(({ EventBus }) => new EventBus("orders", { logging: { level, includeDetail: false, retentionDays: 14 } }));
+    expect(ofType(run, "aws:cloudwatch/logDeliverySource:LogDeliverySource").map((source) => source.inputs.logType)).toEqual(types);
+    expect(ofType(run, "aws:cloudwatch/logDelivery:LogDelivery")).toHaveLength(types.length);
   });
 
   test("attaching to an existing bus by ARN creates no bus, and its routes are scoped to that bus", async () => {
@@ -133,6 +147,14 @@ describe("Route", () => {
     expect(noDedup).toMatch("needs contentBasedDeduplication");
   });
 
+  test("a topic target refuses a JSON string template, whose quotes its subscribers would read", async () => {
+    const message = await failure(({ EventBus, Topic, topicTarget, TargetInput }) => {
+      const bus = new EventBus("b");
+      bus.route("r", { pattern: { source: ["s"] }, targets: [topicTarget(new Topic("t", { eventSources: [bus] }), { input: TargetInput.text`Hello` })] });
+    });
+    expect(message).toMatch('subscribers of topic "t" would receive with its quotes; use TargetInput.plainText');
+  });
+
   test("a FIFO dead-letter queue is refused", async () => {
     const message = await failure(({ EventBus, Queue, queueTarget }) => {
       const bus = new EventBus("b");
@@ -211,7 +233,7 @@ describe("Queue", () => {
 });
 
 describe("EncryptionKey", () => {
-  test("rotates, and lets the listed services use it for this account only", async () => {
+  test("rotates, and lets the listed services use it with no condition they cannot supply", async () => {
     const run = await deploy(({ EncryptionKey }) => new EncryptionKey("k", { users: ["events", "cloudwatch"] }));
     const [key] = ofType(run, "aws:kms/key:Key");
     expect(key.inputs.enableKeyRotation).toBe(true);
@@ -222,8 +244,22 @@ describe("EncryptionKey", () => {
       Principal: { Service: "events.amazonaws.com" },
       Action: ["kms:GenerateDataKey", "kms:Decrypt", "kms:DescribeKey"],
       Resource: "*",
-      Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
     });
+    // Through SQS and SNS, EventBridge reaches KMS without aws:SourceAccount/aws:SourceArn.
+    expect(JSON.stringify(statements.slice(1))).not.toMatch(/aws:Source/);
+  });
+
+  test("grants identities what reading or writing its data needs", async () => {
+    const run = await deploy(({ EncryptionKey, BundledFunction }) => {
+      const key = new EncryptionKey("k", { users: [] });
+      const fn = new BundledFunction("fn", { entry: ECHO });
+      fn.grant("reads", [key.grantStatement("read")]);
+      fn.grant("writes", [key.grantStatement("write")]);
+    });
+    const [key] = ofType(run, "aws:kms/key:Key");
+    const actions = (name: string) => policyOf(ofType(run, "aws:iam/rolePolicy:RolePolicy").find((p) => p.name === name)!).Statement[0];
+    expect(actions("fn-reads")).toEqual({ Effect: "Allow", Action: ["kms:Decrypt"], Resource: key.state.arn });
+    expect(actions("fn-writes")).toEqual({ Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: key.state.arn });
   });
 });
 

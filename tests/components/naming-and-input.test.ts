@@ -28,6 +28,16 @@ describe("TargetInput", () => {
     });
   });
 
+  test("plain text templates are the text itself, for people; what EventBridge could not render is refused", () => {
+    const input = TargetInput.plainText`Your ${EventField.fromPath("$.detail.model")} is "ready"`;
+    expect(input.rendered.inputTransformer).toEqual({ inputPaths: { model: "$.detail.model" }, inputTemplate: 'Your <model> is "ready"' });
+    expect(input.quotedText).toBe(false);
+    expect(TargetInput.text`x`.quotedText).toBe(true);
+    expect(() => TargetInput.plainText`a <b> ${EventField.eventId}`).toThrow(/contains < or >/);
+    expect(() => TargetInput.plainText`"quoted" ${EventField.eventId}`).toThrow(/would be read as JSON/);
+    expect(() => TargetInput.plainText` `).toThrow(/empty/);
+  });
+
   test("JSON templates put fields as JSON values, unquoted, and reuse one name per path", () => {
     const orderId = EventField.fromPath("$.detail.orderId");
     const input = TargetInput.json({ id: orderId, again: orderId, other: EventField.fromPath("$.detail.customer.orderId"), n: 1, tags: ["a", null] });

@@ -67,7 +67,7 @@ describe("the dealership in the local cloud", () => {
     expect(flow).toEqual(expect.arrayContaining(["OrderPlaced", "VehicleProduced", "VehicleShipped", "VehicleDelivered", "VehiclePrepared", "PaperworkCompleted", "VehicleReadyForHandover"]));
     const [ready] = acceptedEvents(placed.orderId, "VehicleReadyForHandover");
     // The rule's input transformer writes the customer's message into the topic.
-    expect(notifications(placed.orderId)).toEqual([`Your ${placed.model} (VIN ${ready.detail.vin}) is ready for handover. Order ${placed.orderId}.`]);
+    expect(notifications(placed.orderId)).toEqual([`Good news: your ${placed.model} is ready for handover at the dealership. Vehicle identification number: ${ready.detail.vin}. Order reference: ${placed.orderId}.`]);
     // The order went through the FIFO queue of its own class.
     const queued = timelineOf(placed.orderId).find((r) => r.kind === "message.sent");
     expect(queued?.resource).toBe(`${PREFIX}-${vehicleClass}-orders.fifo`);

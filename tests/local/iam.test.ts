@@ -21,6 +21,34 @@ describe("IAM evaluation", () => {
     expect(iam.authorize(role, "sqs:SendMessage", QUEUE).allowed).toBe(true);
   });
 
+  describe("a KMS key policy", () => {
+    const KEY = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/k`;
+    const use = (extra: Partial<Statement>): Statement => ({ Effect: "Allow", Action: "kms:Decrypt", Resource: "*", ...extra });
+
+    it("is required: without it the role's own allow grants nothing", () => {
+      const iam = new PolicyStore(ACCOUNT);
+      iam.putRolePolicy(ROLE_ARN, "kms", [use({ Resource: KEY })]);
+      expect(iam.authorize(role, "kms:Decrypt", KEY, {}, { keyPolicy: true })).toMatchObject({ allowed: false, reason: expect.stringContaining("no resource-based policy allows") });
+      expect(iam.authorize(role, "kms:Decrypt", KEY).allowed).toBe(true);
+    });
+
+    it("hands the decision to IAM for the actions its root statement allows, and only those", () => {
+      const iam = new PolicyStore(ACCOUNT);
+      iam.putResourcePolicy(KEY, "key-policy", [use({ Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` } })]);
+      iam.putRolePolicy(ROLE_ARN, "kms", [use({ Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: KEY })]);
+      expect(iam.authorize(role, "kms:Decrypt", KEY, {}, { keyPolicy: true }).allowed).toBe(true);
+      expect(iam.authorize(role, "kms:GenerateDataKey", KEY, {}, { keyPolicy: true }).allowed).toBe(false);
+    });
+
+    it("lets the role's explicit deny win over a statement that names the role", () => {
+      const iam = new PolicyStore(ACCOUNT);
+      iam.putResourcePolicy(KEY, "key-policy", [use({ Principal: { AWS: ROLE_ARN } })]);
+      expect(iam.authorize(role, "kms:Decrypt", KEY, {}, { keyPolicy: true }).allowed).toBe(true);
+      iam.putRolePolicy(ROLE_ARN, "deny", [{ Effect: "Deny", Action: "kms:*", Resource: "*" }]);
+      expect(iam.authorize(role, "kms:Decrypt", KEY, {}, { keyPolicy: true })).toMatchObject({ allowed: false, reason: expect.stringContaining("explicit deny") });
+    });
+  });
+
   it("lets an explicit deny that names the account win over the role's allow", () => {
     const iam = new PolicyStore(ACCOUNT);
     iam.putRolePolicy(ROLE_ARN, "send", [allow({})]);
