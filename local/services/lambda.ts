@@ -8,6 +8,7 @@ import type { Principal, Statement } from "../iam";
 import type { RegisteredResource } from "../resource-graph";
 import type { EventBridgeApi, FunctionError, InvokeResult, LambdaApi } from "./contracts";
 import { materializeCode } from "./lambda-code";
+import { lambdaNodePath, lambdaRuntimeDirectory } from "./lambda-runtime-sdk";
 
 const BOOTSTRAP = path.join(__dirname, "lambda-bootstrap.cjs");
 /** Runtimes the local containers can run (Node.js only: the bundles are JavaScript). */
@@ -443,6 +444,8 @@ export class LambdaService implements Service, LambdaApi {
       PATH: process.env.PATH ?? "/usr/bin:/bin",
       TZ: ":UTC",
       LANG: "en_US.UTF-8",
+      // The runtime's AWS SDK v3, after the package's own node_modules (./lambda-runtime-sdk.ts).
+      NODE_PATH: lambdaNodePath(fn.taskRoot!),
       ...fn.environment,
       AWS_REGION: region,
       AWS_DEFAULT_REGION: region,
@@ -453,6 +456,7 @@ export class LambdaService implements Service, LambdaApi {
       AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
       AWS_LAMBDA_LOG_FORMAT: "JSON",
       LAMBDA_TASK_ROOT: fn.taskRoot!,
+      LAMBDA_RUNTIME_DIR: lambdaRuntimeDirectory(),
       _HANDLER: fn.handler,
       AWS_ENDPOINT_URL: this.cloud.endpointUrl,
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,

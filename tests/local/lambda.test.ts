@@ -185,4 +185,34 @@ describe("Lambda", () => {
     await expect(deploy((mocks) => fn(mocks, "old", ECHO, { runtime: "nodejs18.x" }))).rejects.toThrow(DeployError);
     await expect(deploy((mocks) => fn(mocks, "old", ECHO, { runtime: "nodejs18.x" }))).rejects.toThrow(/aws:lambda\/function:Function "old".*nodejs18.x is no longer supported/);
   });
+
+  it("provides the runtime's AWS SDK v3 to inline code; a package's own copy wins; nothing else of this project is visible", async () => {
+    const usesSdk = `
+const { EventBridgeClient } = require("@aws-sdk/client-eventbridge");
+exports.handler = async () => {
+  let zod;
+  try { require("zod"); zod = "found"; } catch (error) { zod = error.code; }
+  return { client: typeof EventBridgeClient, version: require("@aws-sdk/client-eventbridge/package.json").version, zod, nodePath: process.env.NODE_PATH };
+};`;
+    // A deployment package with its own @aws-sdk/client-eventbridge (a stub that names itself).
+    const ownCopy = {
+      assets: Promise.resolve({
+        "index.js": { text: Promise.resolve(`exports.handler = async () => require("@aws-sdk/client-eventbridge").marker;`) },
+        "node_modules/@aws-sdk/client-eventbridge/package.json": { text: Promise.resolve(JSON.stringify({ name: "@aws-sdk/client-eventbridge", version: "0.0.1", main: "index.js" })) },
+        "node_modules/@aws-sdk/client-eventbridge/index.js": { text: Promise.resolve(`exports.marker = "the package's own copy";`) },
+      }),
+    };
+    const { lambda } = track(
+      await deploy((mocks) => {
+        fn(mocks, "inline", usesSdk);
+        fn(mocks, "own-copy", "", { code: ownCopy });
+      }),
+    );
+    const installed = (require("@aws-sdk/client-eventbridge/package.json") as { version: string }).version;
+    const inline = await lambda.invoke("inline", {}, operator);
+    expect(inline.functionError).toBeUndefined();
+    expect(inline.payload).toMatchObject({ client: "function", version: installed, zod: "MODULE_NOT_FOUND" });
+    expect((inline.payload as { nodePath: string }).nodePath).toMatch(/node_modules/);
+    expect((await lambda.invoke("own-copy", {}, operator)).payload).toBe("the package's own copy");
+  });
 });
