@@ -5,6 +5,7 @@
  * handler bundled the same way. Prints size, median wall time over 7 runs and the ratio.
  *
  *   npm run bench:cold-start
+ *   npm run bench:cold-start -- --sdk-from-runtime   # @aws-sdk/* left out, loaded from the runtime's NODE_PATH
  */
 import { execFile } from "child_process";
 import * as fs from "fs";
@@ -14,8 +15,10 @@ import { bundleHandler } from "../components/bundle";
 import * as events from "../handlers/contracts";
 import { BUS, TABLE, VIN, envelope, orderPlaced, snapshot, sqsEvent, sqsRecord } from "../tests/handlers/support/events";
 import { startLocalAws } from "../tests/handlers/support/local-aws";
+import { lambdaNodePath } from "../local/services/lambda-runtime-sdk";
 
 const RUNS = 7;
+const SDK_FROM_RUNTIME = process.argv.includes("--sdk-from-runtime");
 const at = "2025-01-01T12:00:00.000Z";
 const base = { version: "1" as const, orderId: "order-1001", order: snapshot(), vin: VIN };
 const task = { orderId: "order-1001", order: snapshot(), vin: VIN };
@@ -40,9 +43,9 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cold-start-"));
   const emptyEntry = path.join(dir, "empty.ts");
   fs.writeFileSync(emptyEntry, "export const handler = async () => ({});\n");
-  const env = { ...process.env, AWS_REGION: "eu-west-1", AWS_ACCESS_KEY_ID: "local", AWS_SECRET_ACCESS_KEY: "local", AWS_ENDPOINT_URL: aws.url, EVENT_BUS_NAME: BUS, STATE_TABLE_NAME: TABLE, POWERTOOLS_LOG_LEVEL: "ERROR", AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: "1" };
+  const env = { ...process.env, AWS_REGION: "eu-west-1", AWS_ACCESS_KEY_ID: "local", AWS_SECRET_ACCESS_KEY: "local", AWS_ENDPOINT_URL: aws.url, EVENT_BUS_NAME: BUS, STATE_TABLE_NAME: TABLE, POWERTOOLS_LOG_LEVEL: "ERROR", AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: "1", ...(SDK_FROM_RUNTIME ? { NODE_PATH: lambdaNodePath(dir) } : {}) };
   const measure = async (name: string): Promise<{ bytes: number; ms: number }> => {
-    const bundle = bundleHandler(name === "empty" ? emptyEntry : path.join(__dirname, "../handlers", `${name}.ts`));
+    const bundle = bundleHandler(name === "empty" ? emptyEntry : path.join(__dirname, "../handlers", `${name}.ts`), SDK_FROM_RUNTIME ? { external: ["@aws-sdk/*"] } : {});
     const file = path.join(dir, `${name}.js`);
     fs.writeFileSync(file, bundle.code);
     const script = `require(${JSON.stringify(file)}).handler(${JSON.stringify(EVENTS[name])}, { awsRequestId: "r", getRemainingTimeInMillis: () => 30000 }).then(() => process.exit(0), (e) => { console.error(e); process.exit(1); })`;
@@ -60,7 +63,7 @@ async function main(): Promise<void> {
     return { bytes: bundle.bytes, ms: samples[Math.floor(samples.length / 2)] };
   };
   const empty = await measure("empty");
-  console.log(`node ${process.version}, median of ${RUNS} fresh processes, each loading the bundle and handling one event`);
+  console.log(`node ${process.version}, median of ${RUNS} fresh processes, each loading the bundle and handling one event${SDK_FROM_RUNTIME ? "; @aws-sdk/* loaded from the runtime" : ""}`);
   console.log(`${"handler".padEnd(20)} ${"bundle".padStart(10)} ${"cold start".padStart(11)}  vs empty`);
   console.log(`${"empty".padEnd(20)} ${(empty.bytes / 1024).toFixed(1).padStart(7)} KiB ${empty.ms.toFixed(0).padStart(8)} ms  1.00x`);
   for (const name of Object.keys(EVENTS).filter((n) => n !== "empty")) {
