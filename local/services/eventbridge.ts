@@ -150,6 +150,24 @@ export class EventBridgeService implements Service, EventBridgeApi {
         Archives: this.archives().map((archive) => ({ ArchiveName: archive.name, EventSourceArn: archive.bus.arn, State: "ENABLED", RetentionDays: archive.retentionDays, EventCount: archive.events.length })),
       };
     },
+    "AWSEvents.DescribeArchive": (body: { ArchiveName: string }, caller: Principal) => {
+      authorizeOrThrow(this.cloud, caller, "events:DescribeArchive", this.cloud.arn("events", `archive/${body.ArchiveName}`));
+      const archive = this.archives().find((candidate) => candidate.name === body.ArchiveName);
+      if (!archive) throw new AwsError("ResourceNotFoundException", `Archive ${body.ArchiveName} does not exist.`);
+      return {
+        ArchiveName: archive.name,
+        ArchiveArn: archive.arn,
+        EventSourceArn: archive.bus.arn,
+        ...(archive.pattern ? { EventPattern: typeof archive.pattern === "string" ? archive.pattern : JSON.stringify(archive.pattern) } : {}),
+        State: "ENABLED",
+        RetentionDays: archive.retentionDays,
+        EventCount: archive.events.length,
+      };
+    },
+    "AWSEvents.ListRuleNamesByTarget": (body: { TargetArn: string; EventBusName?: string }, caller: Principal) => {
+      authorizeOrThrow(this.cloud, caller, "events:ListRuleNamesByTarget", "*");
+      return { RuleNames: this.bus(body.EventBusName).rules.filter((rule) => rule.targets.some((target) => target.arn === body.TargetArn)).map((rule) => rule.name) };
+    },
     "AWSEvents.StartReplay": (
       body: { ReplayName: string; EventSourceArn: string; EventStartTime: number; EventEndTime: number; Destination: { Arn: string; FilterArns?: string[] } },
       caller: Principal,

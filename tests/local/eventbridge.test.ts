@@ -333,6 +333,8 @@ describe("Authorization of every operation", () => {
       ["ListEventBuses", {}],
       ["DescribeEventBus", { Name: "shop" }],
       ["ListArchives", {}],
+      ["DescribeArchive", { ArchiveName: "shop-archive" }],
+      ["ListRuleNamesByTarget", { TargetArn: queueArn("all"), EventBusName: "shop" }],
       ["StartReplay", { ReplayName: "r1", EventSourceArn: archiveArn, EventStartTime: now - 60, EventEndTime: now, Destination: { Arn: busArn } }],
       ["DescribeReplay", { ReplayName: "r1" }],
     ];
@@ -346,6 +348,10 @@ describe("Authorization of every operation", () => {
     expect(operations["AWSEvents.DescribeEventBus"]({ Name: "shop" }, reader)).toMatchObject({ Name: "shop" });
     expect(() => operations["AWSEvents.ListTargetsByRule"]({ Rule: "all", EventBusName: "shop" }, reader)).toThrow(expect.objectContaining({ code: "AccessDeniedException" }));
     // The operator (any key that is not a function's) may do anything.
-    expect(operations["AWSEvents.StartReplay"](calls[7][1], operator)).toMatchObject({ State: "STARTING" });
+    const replay = calls.find(([action]) => action === "StartReplay")![1];
+    expect(operations["AWSEvents.StartReplay"](replay, operator)).toMatchObject({ State: "STARTING" });
+    expect(operations["AWSEvents.DescribeArchive"]({ ArchiveName: "shop-archive" }, operator)).toMatchObject({ ArchiveArn: archiveArn, EventSourceArn: busArn, State: "ENABLED" });
+    expect(operations["AWSEvents.ListRuleNamesByTarget"]({ TargetArn: queueArn("all"), EventBusName: "shop" }, operator)).toEqual({ RuleNames: ["all"] });
+    expect(() => operations["AWSEvents.DescribeArchive"]({ ArchiveName: "nothing" }, operator)).toThrow(expect.objectContaining({ code: "ResourceNotFoundException" }));
   });
 });
