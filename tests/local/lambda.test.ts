@@ -215,4 +215,49 @@ exports.handler = async () => {
     expect((inline.payload as { nodePath: string }).nodePath).toMatch(/node_modules/);
     expect((await lambda.invoke("own-copy", {}, operator)).payload).toBe("the package's own copy");
   });
+
+  it("answers the read API from the function's resources, and authorizes each call as lambda:<Action>", async () => {
+    const failures = "arn:aws:sqs:eu-west-1:123456789012:failures";
+    const { lambda } = track(
+      await deploy((mocks) => {
+        fn(mocks, "reader", ECHO, { description: "reads", tags: { team: "shop" }, reservedConcurrentExecutions: 3, environment: { variables: { GREETING: "hi" } } });
+        fn(mocks, "plain", ECHO);
+        mocks.newResource({ type: "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", name: "cfg", inputs: { functionName: "reader", maximumRetryAttempts: 1, destinationConfig: { onFailure: { destination: failures } } } } as never);
+      }),
+    );
+    const ops = lambda.operations as Record<string, (input: object, caller: Principal) => any>;
+    const arn = "arn:aws:lambda:eu-west-1:123456789012:function:reader";
+    expect(ops["Lambda.ListFunctions"]({}, operator).Functions.map((f: { FunctionName: string }) => f.FunctionName)).toEqual(["plain", "reader"]);
+    const page = ops["Lambda.ListFunctions"]({ MaxItems: "1" }, operator);
+    expect(page).toMatchObject({ Functions: [{ FunctionName: "plain" }], NextMarker: "1" });
+    expect(ops["Lambda.ListFunctions"]({ Marker: page.NextMarker }, operator).Functions).toMatchObject([{ FunctionName: "reader" }]);
+    expect(ops["Lambda.GetFunctionConfiguration"]({ FunctionName: "reader" }, operator)).toMatchObject({
+      FunctionArn: arn,
+      Description: "reads",
+      Runtime: "nodejs22.x",
+      Environment: { Variables: { GREETING: "hi" } },
+      CodeSha256: expect.stringMatching(/^[A-Za-z0-9+/]{43}=$/),
+    });
+    expect(ops["Lambda.GetFunction"]({ FunctionName: arn }, operator)).toMatchObject({ Tags: { team: "shop" }, Concurrency: { ReservedConcurrentExecutions: 3 } });
+    expect(ops["Lambda.GetFunctionConcurrency"]({ FunctionName: "reader" }, operator)).toEqual({ ReservedConcurrentExecutions: 3 });
+    expect(ops["Lambda.GetFunctionConcurrency"]({ FunctionName: "plain" }, operator)).toEqual({});
+    expect(ops["Lambda.ListTags"]({ Resource: arn }, operator)).toEqual({ Tags: { team: "shop" } });
+    expect(ops["Lambda.GetFunctionEventInvokeConfig"]({ FunctionName: "reader" }, operator)).toMatchObject({ MaximumRetryAttempts: 1, DestinationConfig: { OnFailure: { Destination: failures } } });
+    expect(() => ops["Lambda.GetFunctionEventInvokeConfig"]({ FunctionName: "plain" }, operator)).toThrow(expect.objectContaining({ code: "ResourceNotFoundException" }));
+    expect(() => ops["Lambda.GetPolicy"]({ FunctionName: "plain" }, operator)).toThrow(expect.objectContaining({ code: "ResourceNotFoundException" }));
+    expect(() => ops["Lambda.ListFunctions"]({ MaxItems: "0" }, operator)).toThrow(expect.objectContaining({ code: "ValidationException" }));
+    // A function's role reads nothing its policies do not grant.
+    const role: Principal = { kind: "role", arn: "arn:aws:iam::123456789012:role/plain-role" };
+    for (const [operation, input] of [
+      ["ListFunctions", {}],
+      ["GetFunction", { FunctionName: "reader" }],
+      ["GetFunctionConfiguration", { FunctionName: "reader" }],
+      ["GetPolicy", { FunctionName: "reader" }],
+      ["GetFunctionEventInvokeConfig", { FunctionName: "reader" }],
+      ["GetFunctionConcurrency", { FunctionName: "reader" }],
+      ["ListTags", { Resource: arn }],
+    ] as const) {
+      expect(() => ops[`Lambda.${operation}`](input, role)).toThrow(expect.objectContaining({ code: "AccessDeniedException", message: expect.stringContaining(`lambda:${operation}`) }));
+    }
+  });
 });
