@@ -1,8 +1,8 @@
 import { createHash } from "crypto";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { AwsError } from "../aws-error";
+import { lambdaRuntimeDirectory } from "./lambda-runtime-sdk";
 
 /**
  * A function's deployment package, read from the `code` input the program gave the Function
@@ -18,7 +18,8 @@ export async function materializeCode(code: unknown, functionName: string): Prom
   const hash = createHash("sha256");
   for (const [name, content] of [...files].sort(([a], [b]) => a.localeCompare(b))) hash.update(name).update("\0").update(content).update("\0");
   const digest = hash.digest();
-  const root = path.join(os.tmpdir(), "dealership-events-local", digest.toString("hex").slice(0, 24));
+  // Under the runtime directory, so the runtime's SDK is in a parent's node_modules (ES modules too).
+  const root = path.join(lambdaRuntimeDirectory(), digest.toString("hex").slice(0, 24));
   if (!fs.existsSync(path.join(root, ".complete"))) {
     for (const [name, content] of files) {
       const target = path.join(root, name);

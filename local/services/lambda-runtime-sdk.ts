@@ -13,14 +13,20 @@ import * as path from "path";
  *
  * Locally the runtime directory holds only the `@aws-sdk` and `@smithy` scopes of this project's
  * node_modules (links), so code that forgets to bundle another package fails here as on AWS.
- * AWS does not fix the SDK's version per runtime (it differs by Region and over time); locally it is
- * the version this project installs.
+ * It is the parent of every task root (`lambda-code.ts`), so ES module handlers, whose imports
+ * ignore NODE_PATH, find the SDK too: in the node_modules of a parent directory, after the
+ * package's own. AWS does not fix the SDK's version per runtime (it differs by Region and over
+ * time); locally it is the version this project installs.
  */
 const SCOPES = ["@aws-sdk", "@smithy"] as const;
 
+
 let runtimeDirectory: string | undefined;
 
-/** The local `LAMBDA_RUNTIME_DIR`: made once per process, shared by every function. */
+/**
+ * The local `LAMBDA_RUNTIME_DIR`, also the parent of the task roots: made once per process, one per
+ * installation of this project (checkouts side by side each link their own SDK).
+ */
 export function lambdaRuntimeDirectory(): string {
   if (runtimeDirectory) return runtimeDirectory;
   const installed = installedNodeModules();

@@ -216,6 +216,22 @@ exports.handler = async () => {
     expect((await lambda.invoke("own-copy", {}, operator)).payload).toBe("the package's own copy");
   });
 
+  it("loads an ES module handler (index.mjs), whose imports find the runtime's SDK too", async () => {
+    const esm = {
+      assets: Promise.resolve({
+        "index.mjs": {
+          text: Promise.resolve(`
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+export const handler = async (event) => ({ client: typeof EventBridgeClient, got: event.n });`),
+        },
+      }),
+    };
+    const { lambda } = track(await deploy((mocks) => fn(mocks, "esm", "", { code: esm })));
+    const result = await lambda.invoke("esm", { n: 7 }, operator);
+    expect(result.functionError).toBeUndefined();
+    expect(result.payload).toEqual({ client: "function", got: 7 });
+  });
+
   it("answers the read API from the function's resources, and authorizes each call as lambda:<Action>", async () => {
     const failures = "arn:aws:sqs:eu-west-1:123456789012:failures";
     const { lambda } = track(
