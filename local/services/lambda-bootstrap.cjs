@@ -73,8 +73,18 @@ parentPort.on("message", async ({ id, requestId, event, deadline }) => {
         : await fn(event, context);
     // The Invoke API returns JSON: what JSON cannot carry is lost, as in AWS.
     const payload = result === undefined ? null : JSON.parse(JSON.stringify(result));
+    await flushLogs();
     parentPort.postMessage({ id, ok: true, payload });
   } catch (error) {
+    await flushLogs();
     parentPort.postMessage({ id, ok: false, error: describe(error) });
   }
 });
+
+/**
+ * Waits until the main thread has taken the invocation's log lines: a worker's stdout travels on
+ * another channel than its messages, so without this a result could overtake the last lines.
+ */
+function flushLogs() {
+  return Promise.all([process.stdout, process.stderr].map((stream) => new Promise((resolve) => stream.write("", resolve))));
+}
