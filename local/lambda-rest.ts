@@ -46,6 +46,6 @@ export function decodePathSegment(segment: string): string {
   try {
     return decodeURIComponent(segment);
   } catch {
-    throw new AwsError("ValidationException", `the function name in the path is not valid percent-encoding: ${segment}`);
+    throw new AwsError("ValidationException", `a path segment is not valid percent-encoding: ${segment}`);
   }
 }
