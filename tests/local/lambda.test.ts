@@ -1,3 +1,5 @@
+import * as path from "path";
+import { bundleHandler } from "../../components/bundle";
 import { AwsError, DeployError } from "../../local/aws-error";
 import { LocalCloud, Message, Service } from "../../local/cloud";
 import type { Principal } from "../../local/iam";
@@ -214,6 +216,16 @@ exports.handler = async () => {
     expect(inline.payload).toMatchObject({ client: "function", version: installed, zod: "MODULE_NOT_FOUND" });
     expect((inline.payload as { nodePath: string }).nodePath).toMatch(/node_modules/);
     expect((await lambda.invoke("own-copy", {}, operator)).payload).toBe("the package's own copy");
+  });
+
+  it("runs a bundle that leaves @aws-sdk/* external with the runtime's SDK", async () => {
+    const bundle = bundleHandler(path.join(__dirname, "..", "fixtures", "sdk-external-handler.ts"), { external: ["@aws-sdk/*"] });
+    expect(bundle.code).toContain('require("@aws-sdk/client-eventbridge")');
+    expect(bundle.bytes).toBeLessThan(5_000);
+    const { lambda } = track(await deploy((mocks) => fn(mocks, "external", bundle.code)));
+    const result = await lambda.invoke("external", {}, operator);
+    expect(result.functionError).toBeUndefined();
+    expect(result.payload).toEqual({ client: "function", region: "eu-west-1" });
   });
 
   it("loads an ES module handler (index.mjs), whose imports find the runtime's SDK too", async () => {
