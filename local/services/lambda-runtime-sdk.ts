@@ -20,7 +20,6 @@ import * as path from "path";
  */
 const SCOPES = ["@aws-sdk", "@smithy"] as const;
 
-
 let runtimeDirectory: string | undefined;
 
 /**
