@@ -140,7 +140,7 @@ async function serve(options: Options): Promise<number> {
   const deployment = await deploy(options, "real");
   const { cloud, endpoint } = deployment;
   console.log(`\nThe local cloud is serving. Point SDKs and the AWS CLI at it:
-  export AWS_ENDPOINT_URL=${endpoint.url} AWS_REGION=${cloud.identity.region} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
+  export AWS_ENDPOINT_URL=${endpoint.url} AWS_REGION=${cloud.identity.region} AWS_DEFAULT_REGION=${cloud.identity.region} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local
   aws events list-rules --event-bus-name ${deployment.outputs.busName}
 Press Ctrl-C to stop.\n`);
   const status = () => {

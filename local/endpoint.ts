@@ -6,6 +6,7 @@ import { Duplex } from "stream";
 import { AwsError } from "./aws-error";
 import type { LocalCloud, Operation } from "./cloud";
 import type { Principal } from "./iam";
+import { decodePathSegment, LAMBDA_INVOKE, lambdaReadRequest } from "./lambda-rest";
 
 /**
  * The local cloud's AWS-compatible endpoint: unmodified AWS SDK v3 clients and the AWS CLI reach
@@ -30,7 +31,6 @@ export interface XmlAnswer {
 }
 
 const HTTP2_PREFACE = "PRI * HTTP/2.0";
-const LAMBDA_INVOKE = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/;
 
 export async function startEndpoint(cloud: LocalCloud, port = 4566, host = "127.0.0.1"): Promise<Endpoint> {
   if (!/^127\.|^::1$|^localhost$/.test(host)) throw new Error(`the local endpoint listens on loopback only, not ${host}`);
@@ -96,7 +96,9 @@ async function handle(cloud: LocalCloud, operations: Map<string, Operation>, req
   try {
     if (typeof target === "string") return await answerJson(cloud, operations, target, text, caller, contentType, response, requestId);
     const invoke = LAMBDA_INVOKE.exec(request.url?.split("?")[0] ?? "");
-    if (invoke && request.method === "POST") return await answerInvoke(operations, decodePath(invoke[1]), request, text, caller, response, requestId);
+    if (invoke && request.method === "POST") return await answerInvoke(operations, decodePathSegment(invoke[1]), request, text, caller, response, requestId);
+    const read = lambdaReadRequest(request.method, request.url);
+    if (read) return await answerRest(cloud, operations, read.operation, read.input, caller, response, requestId);
     if (contentType.startsWith("application/x-www-form-urlencoded")) return await answerQuery(operations, serviceOf(request.headers.authorization), text, caller, response, requestId);
     throw new AwsError("UnknownOperationException", `the local cloud does not serve ${request.method} ${request.url}`, 404);
   } catch (error) {
@@ -144,6 +146,16 @@ async function answerInvoke(operations: Map<string, Operation>, functionName: st
   if (result.functionError) headers["x-amz-function-error"] = result.functionError;
   response.writeHead(result.status, headers);
   response.end(result.payload === undefined ? "" : JSON.stringify(result.payload));
+}
+
+/** A Lambda REST read (ListFunctions, GetFunction ...): JSON in the body, errors as Lambda sends them. */
+async function answerRest(cloud: LocalCloud, operations: Map<string, Operation>, target: string, input: Record<string, string>, caller: Principal, response: ServerResponse, requestId: string): Promise<void> {
+  const operation = operations.get(target);
+  if (!operation) throw new AwsError("UnknownOperationException", `the local cloud does not support ${target}`);
+  const fault = cloud.faultFor(target, caller);
+  if (fault) throw fault;
+  const result = await operation(input, caller);
+  sendJson(response, 200, result ?? {}, "application/json", requestId);
 }
 
 async function answerQuery(operations: Map<string, Operation>, service: string, text: string, caller: Principal, response: ServerResponse, requestId: string): Promise<void> {
@@ -231,12 +243,4 @@ function asAwsError(error: unknown): AwsError {
   if (error instanceof AwsError) return error;
   if (error instanceof TypeError) return new AwsError("ValidationException", `the request does not have the shape this operation takes: ${error.message}`, 400);
   return new AwsError("InternalFailure", `the local cloud failed: ${(error as Error)?.message ?? error}`, 500);
-}
-
-function decodePath(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    throw new AwsError("ValidationException", `the function name in the path is not valid percent-encoding: ${segment}`);
-  }
 }

@@ -38,6 +38,8 @@ function load<T>(file: string): T {
 const cases = load<MatchCase[]>("cases.json");
 const invalid = load<InvalidCase[]>("invalid.json");
 const versionSensitive = load<MatchCase[]>("version_sensitive.json");
+/** Cases this project added (README.md: `local-cases.json`); each names where its answer comes from. */
+const localCases = load<MatchCase[]>("local-cases.json");
 
 function rejection(pattern: unknown): InvalidEventPatternError {
   try {
@@ -76,6 +78,20 @@ describe("version_sensitive.json", () => {
   // compares numbers as doubles over the full range, as this engine does, so these match; older
   // event-ruler versions (range-limited) could differ.
   test.each(versionSensitive.map((c) => [c.name, c] as const))("%s", (_name, c) => {
+    expect(() => validateEventPattern(c.pattern)).not.toThrow();
+    expect(matchesEventPattern(c.pattern, c.event)).toBe(c.match);
+  });
+});
+
+describe("local-cases.json: a field constrained twice in one pattern", () => {
+  test("every case names its source", () => {
+    expect(localCases.length).toBeGreaterThanOrEqual(16);
+    for (const c of localCases) expect(c.source).toMatch(/event-ruler|docs\.aws\.amazon\.com/);
+    // Both answers occur, so an engine that always (or never) matches fails.
+    expect(new Set(localCases.map((c) => c.match))).toEqual(new Set([true, false]));
+  });
+
+  test.each(localCases.map((c) => [c.name, c] as const))("%s", (_name, c) => {
     expect(() => validateEventPattern(c.pattern)).not.toThrow();
     expect(matchesEventPattern(c.pattern, c.event)).toBe(c.match);
   });

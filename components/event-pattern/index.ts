@@ -14,6 +14,10 @@
  * → `ir` (sub-rules); `match` walks events with one `leaf-matcher` per field, helped by `ip`,
  * `wildcard`, `ignore-case` and `numbers`.
  *
+ * A field constrained twice (e.g. at the top level and in an `$or` branch) is not ANDed: the later
+ * occurrence replaces the earlier within each sub-rule, as event-ruler does by default
+ * (`tests/fixtures/eventbridge-patterns/local-cases.json`); AWS documents nothing about it.
+ *
  * Known differences from AWS, all deliberate or unavoidable:
  * - Events are parsed JSON, so number text is gone: numbers compare as doubles. event-ruler
  *   matches an event number written with more digits than a double holds (e.g. 0.1000000000000000001)

@@ -1,10 +1,11 @@
 import { compileEventPattern, type EventPatternMatcher } from "../../components/event-pattern";
 import { AwsError, DeployError } from "../aws-error";
 import type { Timer } from "../clock";
-import type { LocalCloud, MessageAttribute, Service } from "../cloud";
+import { authorizeOrThrow, type LocalCloud, type MessageAttribute, type Operation, type Service } from "../cloud";
 import type { Principal } from "../iam";
 import type { RegisteredResource } from "../resource-graph";
 import type { LambdaApi } from "./contracts";
+import { paginate } from "./lambda";
 import type { SqsService } from "./sqs";
 import { type Queue, type StoredMessage, systemAttributesOf } from "./sqs-queue";
 
@@ -87,6 +88,47 @@ export class EventSourceMappingService implements Service {
   private readonly pollers = new Map<string, SqsPoller>();
 
   constructor(private readonly cloud: LocalCloud) {}
+
+  /**
+   * The read API of mappings, authorized as lambda:<Action> (GetEventSourceMapping on the mapping's
+   * ARN, ListEventSourceMappings on "*": https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html).
+   */
+  readonly operations: Record<string, Operation> = {
+    "Lambda.ListEventSourceMappings": (query: { EventSourceArn?: string; FunctionName?: string; Marker?: string; MaxItems?: string }, caller: Principal) => {
+      authorizeOrThrow(this.cloud, caller, "lambda:ListEventSourceMappings", "*");
+      const lambda = this.cloud.service<LambdaApi & Service>("lambda");
+      const functionArn = query.FunctionName === undefined ? undefined : lambda.functionArn(query.FunctionName);
+      const selected = this.specs.filter(
+        (spec) => (query.EventSourceArn === undefined || spec.eventSourceArn === query.EventSourceArn) && (query.FunctionName === undefined || lambda.functionArn(spec.functionRef) === functionArn),
+      );
+      const { page, next } = paginate(selected, query);
+      return { EventSourceMappings: page.map((spec) => this.configurationOf(spec)), ...(next ? { NextMarker: next } : {}) };
+    },
+    "Lambda.GetEventSourceMapping": (query: { UUID: string }, caller: Principal) => {
+      authorizeOrThrow(this.cloud, caller, "lambda:GetEventSourceMapping", this.cloud.arn("lambda", `event-source-mapping:${query.UUID}`));
+      const spec = this.specs.find((candidate) => candidate.uuid === query.UUID);
+      if (!spec) throw new AwsError("ResourceNotFoundException", "The resource you requested does not exist.", 404);
+      return this.configurationOf(spec);
+    },
+  };
+
+  /** EventSourceMappingConfiguration, as the read API answers it. */
+  private configurationOf(spec: MappingSpec) {
+    const inputs = spec.resource.inputs;
+    return {
+      UUID: spec.uuid,
+      EventSourceMappingArn: this.cloud.arn("lambda", `event-source-mapping:${spec.uuid}`),
+      EventSourceArn: spec.eventSourceArn,
+      FunctionArn: this.cloud.service<LambdaApi & Service>("lambda").functionArn(spec.functionRef) ?? spec.functionRef,
+      BatchSize: spec.batchSize,
+      MaximumBatchingWindowInSeconds: spec.windowSeconds,
+      State: spec.enabled ? "Enabled" : "Disabled",
+      StateTransitionReason: "USER_INITIATED",
+      FunctionResponseTypes: spec.reportBatchItemFailures ? ["ReportBatchItemFailures"] : [],
+      ...(inputs.scalingConfig?.maximumConcurrency ? { ScalingConfig: { MaximumConcurrency: inputs.scalingConfig.maximumConcurrency } } : {}),
+      ...(inputs.filterCriteria?.filters ? { FilterCriteria: { Filters: (inputs.filterCriteria.filters as { pattern?: string }[]).map((filter) => ({ Pattern: filter.pattern })) } } : {}),
+    };
+  }
 
   materialize(resource: RegisteredResource): void {
     const { inputs, state } = resource;

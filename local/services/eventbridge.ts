@@ -112,29 +112,72 @@ export class EventBridgeService implements Service, EventBridgeApi {
     this.addBus("default");
   }
 
+  /**
+   * Every call is authorized as `events:<Action>` on the resource AWS names for it, or `*` where the
+   * action has no resource type (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoneventbridge.html).
+   */
   readonly operations = {
     "AWSEvents.PutEvents": (body: { Entries?: PutEventsEntry[] }, caller: Principal) => this.putEvents(body.Entries ?? [], caller),
-    "AWSEvents.TestEventPattern": (body: { EventPattern: string; Event: string }) => ({ Result: this.testEventPattern(body.EventPattern, body.Event) }),
-    "AWSEvents.ListRules": (body: { EventBusName?: string; NamePrefix?: string }) => ({
-      Rules: this.bus(body.EventBusName).rules.filter((rule) => rule.name.startsWith(body.NamePrefix ?? "")).map((rule) => this.describeRule(rule)),
-    }),
-    "AWSEvents.DescribeRule": (body: { Name: string; EventBusName?: string }) => ({ ...this.describeRule(this.rule(body.Name, body.EventBusName)), CreatedBy: this.cloud.identity.account }),
-    "AWSEvents.ListTargetsByRule": (body: { Rule: string; EventBusName?: string }) => ({
-      Targets: this.rule(body.Rule, body.EventBusName).targets.map((target) => ({ Id: target.id, Arn: target.arn, ...(target.roleArn ? { RoleArn: target.roleArn } : {}), ...target.settings })),
-    }),
-    "AWSEvents.ListEventBuses": (body: { NamePrefix?: string }) => ({
-      EventBuses: [...this.buses.values()].filter((bus) => bus.name.startsWith(body.NamePrefix ?? "")).map((bus) => ({ Name: bus.name, Arn: bus.arn })),
-    }),
-    "AWSEvents.DescribeEventBus": (body: { Name?: string }) => {
+    "AWSEvents.TestEventPattern": (body: { EventPattern: string; Event: string }, caller: Principal) => {
+      authorizeOrThrow(this.cloud, caller, "events:TestEventPattern", "*");
+      return { Result: this.testEventPattern(body.EventPattern, body.Event) };
+    },
+    "AWSEvents.ListRules": (body: { EventBusName?: string; NamePrefix?: string }, caller: Principal) => {
+      authorizeOrThrow(this.cloud, caller, "events:ListRules", "*");
+      return { Rules: this.bus(body.EventBusName).rules.filter((rule) => rule.name.startsWith(body.NamePrefix ?? "")).map((rule) => this.describeRule(rule)) };
+    },
+    "AWSEvents.DescribeRule": (body: { Name: string; EventBusName?: string }, caller: Principal) => {
+      const rule = this.rule(body.Name, body.EventBusName);
+      authorizeOrThrow(this.cloud, caller, "events:DescribeRule", rule.arn);
+      return { ...this.describeRule(rule), CreatedBy: this.cloud.identity.account };
+    },
+    "AWSEvents.ListTargetsByRule": (body: { Rule: string; EventBusName?: string }, caller: Principal) => {
+      const rule = this.rule(body.Rule, body.EventBusName);
+      authorizeOrThrow(this.cloud, caller, "events:ListTargetsByRule", rule.arn);
+      return { Targets: rule.targets.map((target) => ({ Id: target.id, Arn: target.arn, ...(target.roleArn ? { RoleArn: target.roleArn } : {}), ...target.settings })) };
+    },
+    "AWSEvents.ListEventBuses": (body: { NamePrefix?: string }, caller: Principal) => {
+      authorizeOrThrow(this.cloud, caller, "events:ListEventBuses", "*");
+      return { EventBuses: [...this.buses.values()].filter((bus) => bus.name.startsWith(body.NamePrefix ?? "")).map((bus) => ({ Name: bus.name, Arn: bus.arn })) };
+    },
+    "AWSEvents.DescribeEventBus": (body: { Name?: string }, caller: Principal) => {
       const bus = this.bus(body.Name);
+      authorizeOrThrow(this.cloud, caller, "events:DescribeEventBus", bus.arn);
       return { Name: bus.name, Arn: bus.arn };
     },
-    "AWSEvents.ListArchives": () => ({
-      Archives: this.archives().map((archive) => ({ ArchiveName: archive.name, EventSourceArn: archive.bus.arn, State: "ENABLED", RetentionDays: archive.retentionDays, EventCount: archive.events.length })),
-    }),
-    "AWSEvents.StartReplay": (body: { ReplayName: string; EventSourceArn: string; EventStartTime: number; EventEndTime: number; Destination: { Arn: string; FilterArns?: string[] } }) =>
-      this.startReplay(body),
-    "AWSEvents.DescribeReplay": (body: { ReplayName: string }) => {
+    "AWSEvents.ListArchives": (_body: unknown, caller: Principal) => {
+      authorizeOrThrow(this.cloud, caller, "events:ListArchives", "*");
+      return {
+        Archives: this.archives().map((archive) => ({ ArchiveName: archive.name, EventSourceArn: archive.bus.arn, State: "ENABLED", RetentionDays: archive.retentionDays, EventCount: archive.events.length })),
+      };
+    },
+    "AWSEvents.DescribeArchive": (body: { ArchiveName: string }, caller: Principal) => {
+      authorizeOrThrow(this.cloud, caller, "events:DescribeArchive", this.cloud.arn("events", `archive/${body.ArchiveName}`));
+      const archive = this.archives().find((candidate) => candidate.name === body.ArchiveName);
+      if (!archive) throw new AwsError("ResourceNotFoundException", `Archive ${body.ArchiveName} does not exist.`);
+      return {
+        ArchiveName: archive.name,
+        ArchiveArn: archive.arn,
+        EventSourceArn: archive.bus.arn,
+        ...(archive.pattern ? { EventPattern: typeof archive.pattern === "string" ? archive.pattern : JSON.stringify(archive.pattern) } : {}),
+        State: "ENABLED",
+        RetentionDays: archive.retentionDays,
+        EventCount: archive.events.length,
+      };
+    },
+    "AWSEvents.ListRuleNamesByTarget": (body: { TargetArn: string; EventBusName?: string }, caller: Principal) => {
+      authorizeOrThrow(this.cloud, caller, "events:ListRuleNamesByTarget", "*");
+      return { RuleNames: this.bus(body.EventBusName).rules.filter((rule) => rule.targets.some((target) => target.arn === body.TargetArn)).map((rule) => rule.name) };
+    },
+    "AWSEvents.StartReplay": (
+      body: { ReplayName: string; EventSourceArn: string; EventStartTime: number; EventEndTime: number; Destination: { Arn: string; FilterArns?: string[] } },
+      caller: Principal,
+    ) => {
+      authorizeOrThrow(this.cloud, caller, "events:StartReplay", String(body.EventSourceArn));
+      return this.startReplay(body);
+    },
+    "AWSEvents.DescribeReplay": (body: { ReplayName: string }, caller: Principal) => {
+      authorizeOrThrow(this.cloud, caller, "events:DescribeReplay", this.cloud.arn("events", `replay/${body.ReplayName}`));
       const replay = this.replays.get(body.ReplayName);
       if (!replay) throw new AwsError("ResourceNotFoundException", `Replay ${body.ReplayName} does not exist.`);
       return { ReplayName: replay.name, ReplayArn: replay.arn, State: replay.state, EventSourceArn: replay.archiveArn, Destination: { Arn: replay.destination }, EventStartTime: replay.start / 1000, EventEndTime: replay.end / 1000 };

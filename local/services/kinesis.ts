@@ -15,7 +15,7 @@ import { useKey } from "./kms";
  * EventBridge targets reach a stream through `deliver` (the target's role needs
  * kinesis:PutRecord). The endpoint serves JSON 1.1 (`Kinesis_20131202.<Op>`, Data in base64):
  * PutRecord, PutRecords, ListShards, GetShardIterator, GetRecords, DescribeStreamSummary,
- * ListStreams, each authorized as `kinesis:<Op>` for a role caller.
+ * ListStreams, DescribeStream, each authorized as `kinesis:<Op>` for a role caller.
  *
  * Not emulated: resharding and on-demand scaling, throughput limits
  * (ProvisionedThroughputExceededException), enhanced fan-out consumers, server-side encryption
@@ -163,6 +163,7 @@ export class KinesisService implements Service {
       op("GetShardIterator", (body, caller) => this.getShardIterator(body, caller)),
       op("GetRecords", (body, caller) => this.getRecords(body, caller)),
       op("DescribeStreamSummary", (body, caller) => this.describeStreamSummary(body, caller)),
+      op("DescribeStream", (body, caller) => this.describeStream(body, caller)),
       op("ListStreams", (body, caller) => this.listStreams(body, caller)),
     ]);
   }
@@ -442,6 +443,27 @@ export class KinesisService implements Service {
         ...(stream.keyId ? { KeyId: stream.keyId } : {}),
         OpenShardCount: stream.shards.length,
         ConsumerCount: 0,
+      },
+    };
+  }
+
+  /** DescribeStream (`aws kinesis describe-stream`): the summary's fields and a page of shards (Limit, ExclusiveStartShardId). */
+  private describeStream(body: Body, caller: Principal) {
+    const stream = this.authorized(body, caller, "DescribeStream");
+    const limit = Number(body.Limit ?? 100);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw constraint(`Value '${body.Limit}' at 'limit' failed to satisfy constraint: Member must have value between 1 and 10000`);
+    // The caller is authorized for DescribeStream above; the summary's fields are read as the operator.
+    const { OpenShardCount: _open, ConsumerCount: _consumers, ...description } = this.describeStreamSummary({ StreamName: stream.name }, { kind: "operator" }).StreamDescriptionSummary;
+    const shards = stream.shards.filter((shard) => body.ExclusiveStartShardId === undefined || shard.id > body.ExclusiveStartShardId);
+    return {
+      StreamDescription: {
+        ...description,
+        Shards: shards.slice(0, limit).map((shard) => ({
+          ShardId: shard.id,
+          HashKeyRange: { StartingHashKey: shard.startingHashKey.toString(), EndingHashKey: shard.endingHashKey.toString() },
+          SequenceNumberRange: { StartingSequenceNumber: (SEQUENCE_BASE + BigInt(shard.index)).toString() },
+        })),
+        HasMoreShards: shards.length > limit,
       },
     };
   }

@@ -3,7 +3,9 @@
 // the Lambda runtime interface does. Plain JavaScript: it runs in the worker, outside ts-node.
 "use strict";
 const { parentPort, workerData } = require("node:worker_threads");
+const fs = require("node:fs");
 const path = require("node:path");
+const { pathToFileURL } = require("node:url");
 
 const { taskRoot, handler: handlerSetting, functionName, functionArn, memorySize, logGroupName } = workerData;
 const dot = handlerSetting.lastIndexOf(".");
@@ -12,9 +14,26 @@ const exportName = handlerSetting.slice(dot + 1);
 const logStreamName = `${new Date().toISOString().slice(0, 10).replace(/-/g, "/")}/[$LATEST]${workerData.containerId}`;
 let handler;
 
-function load() {
+/**
+ * The handler's module, CommonJS or ES module as the Node.js runtime decides: `.mjs` (or `.js` in a
+ * package of "type": "module") is imported, `.js` and `.cjs` are required
+ * (https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html).
+ */
+async function importModule() {
+  const file = [".js", ".mjs", ".cjs"].map((extension) => modulePath + extension).find((candidate) => fs.existsSync(candidate));
+  if (file === undefined || file.endsWith(".cjs")) return require(file ?? modulePath);
+  if (file.endsWith(".mjs")) return import(pathToFileURL(file).href);
+  try {
+    return require(file);
+  } catch (error) {
+    if (error && error.code === "ERR_REQUIRE_ESM") return import(pathToFileURL(file).href);
+    throw error;
+  }
+}
+
+async function load() {
   if (handler) return handler;
-  const loaded = require(modulePath);
+  const loaded = await importModule();
   const candidate = exportName.split(".").reduce((value, key) => (value == null ? undefined : value[key]), loaded);
   if (typeof candidate !== "function") {
     const error = new Error(`${handlerSetting} is undefined or not exported`);
@@ -44,7 +63,7 @@ parentPort.on("message", async ({ id, requestId, event, deadline }) => {
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
   };
   try {
-    const fn = load();
+    const fn = await load();
     const result =
       fn.length >= 3
         ? await new Promise((resolve, reject) => {
@@ -54,8 +73,18 @@ parentPort.on("message", async ({ id, requestId, event, deadline }) => {
         : await fn(event, context);
     // The Invoke API returns JSON: what JSON cannot carry is lost, as in AWS.
     const payload = result === undefined ? null : JSON.parse(JSON.stringify(result));
+    await flushLogs();
     parentPort.postMessage({ id, ok: true, payload });
   } catch (error) {
+    await flushLogs();
     parentPort.postMessage({ id, ok: false, error: describe(error) });
   }
 });
+
+/**
+ * Waits until the main thread has taken the invocation's log lines: a worker's stdout travels on
+ * another channel than its messages, so without this a result could overtake the last lines.
+ */
+function flushLogs() {
+  return Promise.all([process.stdout, process.stderr].map((stream) => new Promise((resolve) => stream.write("", resolve))));
+}

@@ -1,21 +1,25 @@
 import { createHash } from "crypto";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { AwsError } from "../aws-error";
+import { lambdaRuntimeDirectory } from "./lambda-runtime-sdk";
 
 /**
  * A function's deployment package, read from the `code` input the program gave the Function
  * resource (an AssetArchive of StringAssets/FileAssets, or a FileArchive of a directory), and laid
  * out as a task root on disk: the container loads its handler from there, so stack traces, `require`
- * and `__dirname` behave as in Lambda. Equal packages share one directory.
+ * and `__dirname` behave as in Lambda. Equal packages share one directory. `size` and `sha256`
+ * (base64) describe the files: there is no zip file locally to measure, as AWS's CodeSize and
+ * CodeSha256 do.
  */
-export async function materializeCode(code: unknown, functionName: string): Promise<string> {
+export async function materializeCode(code: unknown, functionName: string): Promise<{ root: string; size: number; sha256: string }> {
   const files = await filesOf(code, functionName);
   if (files.size === 0) throw new AwsError("InvalidParameterValueException", `function ${functionName}: the deployment package is empty`);
   const hash = createHash("sha256");
   for (const [name, content] of [...files].sort(([a], [b]) => a.localeCompare(b))) hash.update(name).update("\0").update(content).update("\0");
-  const root = path.join(os.tmpdir(), "dealership-events-local", hash.digest("hex").slice(0, 24));
+  const digest = hash.digest();
+  // Under the runtime directory, so the runtime's SDK is in a parent's node_modules (ES modules too).
+  const root = path.join(lambdaRuntimeDirectory(), digest.toString("hex").slice(0, 24));
   if (!fs.existsSync(path.join(root, ".complete"))) {
     for (const [name, content] of files) {
       const target = path.join(root, name);
@@ -24,7 +28,8 @@ export async function materializeCode(code: unknown, functionName: string): Prom
     }
     fs.writeFileSync(path.join(root, ".complete"), "");
   }
-  return root;
+  const size = [...files.values()].reduce((total, content) => total + content.length, 0);
+  return { root, size, sha256: digest.toString("base64") };
 }
 
 async function filesOf(code: unknown, functionName: string): Promise<Map<string, Buffer>> {

@@ -8,6 +8,7 @@ import type { Principal, Statement } from "../iam";
 import type { RegisteredResource } from "../resource-graph";
 import type { EventBridgeApi, FunctionError, InvokeResult, LambdaApi } from "./contracts";
 import { materializeCode } from "./lambda-code";
+import { lambdaNodePath, lambdaRuntimeDirectory } from "./lambda-runtime-sdk";
 
 const BOOTSTRAP = path.join(__dirname, "lambda-bootstrap.cjs");
 /** Runtimes the local containers can run (Node.js only: the bundles are JavaScript). */
@@ -44,6 +45,15 @@ interface LocalFunction {
   async: AsyncConfig;
   code: unknown;
   taskRoot?: string;
+  codeSize: number;
+  codeSha256: string;
+  description?: string;
+  tracingMode?: string;
+  tags: Record<string, string>;
+  /** When it was deployed (GetFunctionConfiguration's LastModified). */
+  lastModified: string;
+  /** A FunctionEventInvokeConfig resource configured `async` (GetFunctionEventInvokeConfig). */
+  eventInvokeConfigured: boolean;
   /** What every container of the function starts with; made on the first container. */
   containerEnvironment?: Record<string, string>;
   containers: Container[];
@@ -167,7 +177,83 @@ export class LambdaService implements Service, LambdaApi {
       const result = await this.invoke(body.FunctionName, body.Payload, caller);
       return { status: 200, requestId: result.requestId, payload: result.functionError ?? result.payload, functionError: result.functionError ? "Unhandled" : undefined };
     },
+    // The read API, each call authorized as lambda:<Action> on the function, or "*" where the action
+    // has no resource type (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html).
+    "Lambda.ListFunctions": (query: { Marker?: string; MaxItems?: string }, caller: Principal) => {
+      authorizeOrThrow(this.cloud, caller, "lambda:ListFunctions", "*");
+      const { page, next } = paginate([...this.functions.values()].sort((a, b) => a.name.localeCompare(b.name)), query);
+      return { Functions: page.map((fn) => this.configurationOf(fn)), ...(next ? { NextMarker: next } : {}) };
+    },
+    "Lambda.GetFunction": (query: { FunctionName: string }, caller: Principal) => {
+      const fn = this.readable(query.FunctionName, caller, "lambda:GetFunction");
+      return {
+        Configuration: this.configurationOf(fn),
+        // AWS answers a presigned S3 URL of the zip; locally the code is the task root on disk.
+        Code: { RepositoryType: "S3", Location: `file://${fn.taskRoot}` },
+        ...(Object.keys(fn.tags).length > 0 ? { Tags: fn.tags } : {}),
+        ...(fn.reservedConcurrency !== undefined ? { Concurrency: { ReservedConcurrentExecutions: fn.reservedConcurrency } } : {}),
+      };
+    },
+    "Lambda.GetFunctionConfiguration": (query: { FunctionName: string }, caller: Principal) => this.configurationOf(this.readable(query.FunctionName, caller, "lambda:GetFunctionConfiguration")),
+    "Lambda.GetPolicy": (query: { FunctionName: string }, caller: Principal) => {
+      const fn = this.readable(query.FunctionName, caller, "lambda:GetPolicy");
+      const statements = this.cloud.iam.resourcePolicies(fn.arn);
+      if (statements.length === 0) throw new AwsError("ResourceNotFoundException", "The resource you requested does not exist.", 404);
+      return { Policy: JSON.stringify({ Version: "2012-10-17", Id: "default", Statement: statements }), RevisionId: fn.codeSha256 };
+    },
+    "Lambda.GetFunctionEventInvokeConfig": (query: { FunctionName: string }, caller: Principal) => {
+      const fn = this.readable(query.FunctionName, caller, "lambda:GetFunctionEventInvokeConfig");
+      if (!fn.eventInvokeConfigured) throw new AwsError("ResourceNotFoundException", `The function ${fn.arn} doesn't have an EventInvokeConfig`, 404);
+      const destination = (arn: string | undefined) => (arn ? { Destination: arn } : {});
+      return {
+        FunctionArn: `${fn.arn}:$LATEST`,
+        MaximumRetryAttempts: fn.async.maximumRetryAttempts,
+        MaximumEventAgeInSeconds: fn.async.maximumEventAgeInSeconds,
+        DestinationConfig: { OnSuccess: destination(fn.async.onSuccess), OnFailure: destination(fn.async.onFailure) },
+        LastModified: Date.parse(fn.lastModified) / 1000,
+      };
+    },
+    "Lambda.GetFunctionConcurrency": (query: { FunctionName: string }, caller: Principal) => {
+      const fn = this.readable(query.FunctionName, caller, "lambda:GetFunctionConcurrency");
+      return fn.reservedConcurrency !== undefined ? { ReservedConcurrentExecutions: fn.reservedConcurrency } : {};
+    },
+    "Lambda.ListTags": (query: { Resource: string }, caller: Principal) => ({ Tags: this.readable(query.Resource, caller, "lambda:ListTags").tags }),
   };
+
+  /** FunctionConfiguration, as ListFunctions and GetFunctionConfiguration answer it. */
+  private configurationOf(fn: LocalFunction) {
+    return {
+      FunctionName: fn.name,
+      FunctionArn: fn.arn,
+      Runtime: fn.runtime,
+      Role: fn.roleArn,
+      Handler: fn.handler,
+      CodeSize: fn.codeSize,
+      ...(fn.description ? { Description: fn.description } : {}),
+      Timeout: fn.timeoutMs / 1000,
+      MemorySize: fn.memorySize,
+      LastModified: fn.lastModified,
+      CodeSha256: fn.codeSha256,
+      Version: "$LATEST",
+      ...(Object.keys(fn.environment).length > 0 ? { Environment: { Variables: fn.environment } } : {}),
+      ...(fn.deadLetterTarget ? { DeadLetterConfig: { TargetArn: fn.deadLetterTarget } } : {}),
+      TracingConfig: { Mode: fn.tracingMode ?? "PassThrough" },
+      RevisionId: fn.codeSha256,
+      State: "Active",
+      LastUpdateStatus: "Successful",
+      PackageType: "Zip",
+      Architectures: ["x86_64"],
+      EphemeralStorage: { Size: 512 },
+      LoggingConfig: { LogFormat: "JSON", LogGroup: `/aws/lambda/${fn.name}` },
+    };
+  }
+
+  /** The function a read names, once `caller` may read it with `action`. */
+  private readable(ref: string, caller: Principal, action: string): LocalFunction {
+    const fn = this.require(ref);
+    authorizeOrThrow(this.cloud, caller, action, fn.arn);
+    return fn;
+  }
 
   async materialize(resource: RegisteredResource): Promise<void> {
     const { inputs, state } = resource;
@@ -190,6 +276,13 @@ export class LambdaService implements Service, LambdaApi {
           reservedConcurrency: inputs.reservedConcurrentExecutions >= 0 ? inputs.reservedConcurrentExecutions : undefined,
           async: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 21_600 },
           code: inputs.code,
+          codeSize: 0,
+          codeSha256: "",
+          description: inputs.description,
+          tracingMode: inputs.tracingConfig?.mode,
+          tags: { ...(inputs.tags ?? {}) },
+          lastModified: lambdaTimestamp(this.cloud.clock.date()),
+          eventInvokeConfigured: false,
           containers: [],
           waiting: [],
           logs: [],
@@ -197,7 +290,10 @@ export class LambdaService implements Service, LambdaApi {
         };
         if (!fn.handler.includes(".")) throw new AwsError("InvalidParameterValueException", `handler "${fn.handler}" must be <module>.<export>`);
         if (!this.cloud.iam.canAssume(fn.roleArn, "lambda.amazonaws.com")) throw new AwsError("InvalidParameterValueException", "The role defined for the function cannot be assumed by Lambda.");
-        fn.taskRoot = await materializeCode(inputs.code, fn.name);
+        const code = await materializeCode(inputs.code, fn.name);
+        fn.taskRoot = code.root;
+        fn.codeSize = code.size;
+        fn.codeSha256 = code.sha256;
         this.functions.set(fn.name, fn);
         return;
       }
@@ -226,6 +322,7 @@ export class LambdaService implements Service, LambdaApi {
           onFailure: inputs.destinationConfig?.onFailure?.destination,
           onSuccess: inputs.destinationConfig?.onSuccess?.destination,
         };
+        fn.eventInvokeConfigured = true;
         return;
       }
     }
@@ -443,6 +540,8 @@ export class LambdaService implements Service, LambdaApi {
       PATH: process.env.PATH ?? "/usr/bin:/bin",
       TZ: ":UTC",
       LANG: "en_US.UTF-8",
+      // The runtime's AWS SDK v3, after the package's own node_modules (./lambda-runtime-sdk.ts).
+      NODE_PATH: lambdaNodePath(fn.taskRoot!),
       ...fn.environment,
       AWS_REGION: region,
       AWS_DEFAULT_REGION: region,
@@ -453,6 +552,7 @@ export class LambdaService implements Service, LambdaApi {
       AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
       AWS_LAMBDA_LOG_FORMAT: "JSON",
       LAMBDA_TASK_ROOT: fn.taskRoot!,
+      LAMBDA_RUNTIME_DIR: lambdaRuntimeDirectory(),
       _HANDLER: fn.handler,
       AWS_ENDPOINT_URL: this.cloud.endpointUrl,
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
@@ -482,6 +582,26 @@ export class LambdaService implements Service, LambdaApi {
     if (!fn) throw new AwsError("ResourceNotFoundException", `Function not found: ${ref.startsWith("arn:") ? ref : this.cloud.arn("lambda", `function:${ref}`)}`, 404);
     return fn;
   }
+}
+
+/** Lambda's timestamp form, `2026-12-01T21:00:00.000+0000`. */
+function lambdaTimestamp(date: Date): string {
+  return date.toISOString().replace("Z", "+0000");
+}
+
+/**
+ * A page of a Lambda list: `Marker` is where the previous page stopped, `MaxItems` at most 50
+ * (https://docs.aws.amazon.com/lambda/latest/api/API_ListFunctions.html).
+ */
+export function paginate<T>(items: readonly T[], query: { Marker?: string; MaxItems?: string }): { page: T[]; next?: string } {
+  const max = query.MaxItems === undefined ? 50 : Number(query.MaxItems);
+  if (!Number.isInteger(max) || max < 1 || max > 50) {
+    throw new AwsError("ValidationException", `1 validation error detected: Value '${query.MaxItems}' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 50`);
+  }
+  const start = query.Marker === undefined ? 0 : Number(query.Marker);
+  if (!Number.isInteger(start) || start < 0 || start > items.length) throw new AwsError("InvalidParameterValueException", `Marker ${query.Marker} is not valid`);
+  const page = items.slice(start, start + max);
+  return { page, next: start + max < items.length ? String(start + max) : undefined };
 }
 
 /** "factory handled a batch of 3: 1 record reported failed", for the trace. */

@@ -97,7 +97,7 @@ interface Subscription {
   protocol: string;
   endpoint: string;
   raw: boolean;
-  filter?: { scope: "MessageAttributes" | "MessageBody"; matcher: EventPatternMatcher };
+  filter?: { scope: "MessageAttributes" | "MessageBody"; matcher: EventPatternMatcher; policy: string };
   deadLetterArn?: string;
 }
 
@@ -150,6 +150,7 @@ export class SnsService implements Service, SnsApi {
       "sns.ListSubscriptions": (form: Form, caller) => this.listSubscriptions(form, caller),
       "sns.ListSubscriptionsByTopic": (form: Form, caller) => this.listSubscriptionsByTopic(form, caller),
       "sns.GetTopicAttributes": (form: Form, caller) => this.getTopicAttributes(form, caller),
+      "sns.GetSubscriptionAttributes": (form: Form, caller) => this.getSubscriptionAttributes(form, caller),
     };
   }
 
@@ -259,7 +260,7 @@ export class SnsService implements Service, SnsApi {
       protocol,
       endpoint,
       raw,
-      filter: matcher ? { scope, matcher } : undefined,
+      filter: matcher ? { scope, matcher, policy: inputs.filterPolicy } : undefined,
       deadLetterArn,
     });
   }
@@ -568,6 +569,35 @@ export class SnsService implements Service, SnsApi {
     }
     const entries = Object.entries(attributes).map(([key, value]) => `<entry>${xmlElement("key", key)}${xmlElement("value", value)}</entry>`).join("");
     return queryResponse("GetTopicAttributes", SNS_XML_NAMESPACE, `<Attributes>${entries}</Attributes>`);
+  }
+
+  /** `aws sns get-subscription-attributes`: the subscription's settings, its filter policy among them. */
+  private getSubscriptionAttributes(form: Form, caller: Principal): XmlResponse {
+    const arn = form.SubscriptionArn;
+    if (!arn) throw invalidParameter("SubscriptionArn Reason: no value for required parameter");
+    // Authorized as sns:GetSubscriptionAttributes on the subscription's topic, as ListSubscriptionsByTopic
+    // is; which resource AWS checks for this action is not recorded here.
+    const subscription = [...this.topics.values()].flatMap((topic) => topic.subscriptions).find((candidate) => candidate.arn === arn);
+    this.authorizeCaller(caller, "GetSubscriptionAttributes", subscription?.topic.arn ?? arn.split(":").slice(0, 6).join(":"));
+    if (!subscription) throw new AwsError("NotFound", "Subscription does not exist", 404);
+    const attributes: Record<string, string | undefined> = {
+      Owner: this.cloud.identity.account,
+      RawMessageDelivery: String(subscription.raw),
+      TopicArn: subscription.topic.arn,
+      Endpoint: subscription.endpoint,
+      Protocol: subscription.protocol,
+      PendingConfirmation: "false",
+      ConfirmationWasAuthenticated: "true",
+      SubscriptionArn: subscription.arn,
+      FilterPolicy: subscription.filter?.policy,
+      FilterPolicyScope: subscription.filter?.scope,
+      RedrivePolicy: subscription.deadLetterArn ? JSON.stringify({ deadLetterTargetArn: subscription.deadLetterArn }) : undefined,
+    };
+    const entries = Object.entries(attributes)
+      .filter(([, value]) => value !== undefined)
+      .map(([key, value]) => `<entry>${xmlElement("key", key)}${xmlElement("value", value)}</entry>`)
+      .join("");
+    return queryResponse("GetSubscriptionAttributes", SNS_XML_NAMESPACE, `<Attributes>${entries}</Attributes>`);
   }
 }
 

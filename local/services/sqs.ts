@@ -16,6 +16,7 @@ import {
   validateQueueName,
   validateSend,
 } from "./sqs-validation";
+import { sqsQueryOperations } from "./sqs-query";
 import { sqsOperations } from "./sqs-wire";
 import { useKey } from "./kms";
 
@@ -89,7 +90,9 @@ export class SqsService implements Service {
       sourcesOf: (deadLetterQueue) => this.deadLetterSourcesOf(deadLetterQueue),
       redrive: (message, destination) => this.redrive(message, destination),
     });
-    this.operations = sqsOperations(this, cloud);
+    const json = sqsOperations(this, cloud);
+    // The query protocol too, for SDKs and CLIs older than SQS's JSON protocol.
+    this.operations = { ...json, ...sqsQueryOperations(json) };
   }
 
   materialize(resource: RegisteredResource): void {

@@ -423,3 +423,35 @@ describe("the checks CreateEventSourceMapping makes", () => {
     expect([...cloud.notEmulated.keys()]).toEqual(["aws:lambda/eventSourceMapping:EventSourceMapping (kinesis source)"]);
   });
 });
+
+describe("the read API of mappings", () => {
+  test("lists mappings by function and by source, gets one by UUID, and authorizes each call as lambda:<Action>", async () => {
+    const { esm } = await deploy({
+      queues: { inbox: {}, other: {} },
+      mappings: {
+        "inbox-to-worker": { eventSourceArn: queueArn("inbox"), batchSize: 5, functionResponseTypes: ["ReportBatchItemFailures"], filterCriteria: { filters: [{ pattern: '{"body":{"kind":["order"]}}' }] } },
+        "other-to-worker": { eventSourceArn: queueArn("other"), enabled: false },
+      },
+    });
+    const ops = esm.operations as Record<string, (input: object, caller: Principal) => any>;
+    const operator: Principal = { kind: "operator" };
+    const all = ops["Lambda.ListEventSourceMappings"]({ FunctionName: "worker" }, operator).EventSourceMappings;
+    expect(all).toHaveLength(2);
+    const [inbox] = ops["Lambda.ListEventSourceMappings"]({ EventSourceArn: queueArn("inbox") }, operator).EventSourceMappings;
+    expect(inbox).toMatchObject({
+      EventSourceArn: queueArn("inbox"),
+      FunctionArn: functionArn("worker"),
+      BatchSize: 5,
+      State: "Enabled",
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+      FilterCriteria: { Filters: [{ Pattern: '{"body":{"kind":["order"]}}' }] },
+    });
+    expect(ops["Lambda.GetEventSourceMapping"]({ UUID: inbox.UUID }, operator)).toEqual(inbox);
+    expect(ops["Lambda.ListEventSourceMappings"]({ EventSourceArn: queueArn("other") }, operator).EventSourceMappings).toMatchObject([{ State: "Disabled" }]);
+    expect(ops["Lambda.ListEventSourceMappings"]({ FunctionName: "nobody" }, operator).EventSourceMappings).toEqual([]);
+    expect(() => ops["Lambda.GetEventSourceMapping"]({ UUID: "nothing" }, operator)).toThrow(expect.objectContaining({ code: "ResourceNotFoundException" }));
+    const role: Principal = { kind: "role", arn: roleArn("worker") };
+    expect(() => ops["Lambda.ListEventSourceMappings"]({}, role)).toThrow(expect.objectContaining({ code: "AccessDeniedException", message: expect.stringContaining("lambda:ListEventSourceMappings") }));
+    expect(() => ops["Lambda.GetEventSourceMapping"]({ UUID: inbox.UUID }, role)).toThrow(expect.objectContaining({ code: "AccessDeniedException", message: expect.stringContaining("lambda:GetEventSourceMapping") }));
+  });
+});

@@ -297,3 +297,61 @@ describe("Archive and replay", () => {
     expect(archive.events).toHaveLength(2);
   });
 });
+
+describe("Authorization of every operation", () => {
+  it("checks the caller of each operation as events:<Action> on its resource, StartReplay included", async () => {
+    const busArn = `arn:aws:events:eu-west-1:${ACCOUNT}:event-bus/shop`;
+    const archiveArn = `arn:aws:events:eu-west-1:${ACCOUNT}:archive/shop-archive`;
+    const trust = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] });
+    const { events } = await deploy({ all: { pattern: { source: ["shop.sales"] } } }, (mocks) => {
+      mocks.newResource({ type: "aws:cloudwatch/eventArchive:EventArchive", name: "shop-archive", inputs: { name: "shop-archive", eventSourceArn: busArn } } as never);
+      mocks.newResource({ type: "aws:iam/role:Role", name: "nobody", inputs: { name: "nobody", assumeRolePolicy: trust } } as never);
+      mocks.newResource({ type: "aws:iam/role:Role", name: "reader", inputs: { name: "reader", assumeRolePolicy: trust } } as never);
+      mocks.newResource({
+        type: "aws:iam/rolePolicy:RolePolicy",
+        name: "reader-policy",
+        inputs: {
+          role: "reader",
+          policy: JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+              { Effect: "Allow", Action: ["events:ListRules", "events:DescribeEventBus"], Resource: "*" },
+              { Effect: "Allow", Action: "events:DescribeRule", Resource: `arn:aws:events:eu-west-1:${ACCOUNT}:rule/shop/all` },
+            ],
+          }),
+        },
+      } as never);
+    });
+    const nobody: Principal = { kind: "role", arn: `arn:aws:iam::${ACCOUNT}:role/nobody` };
+    const reader: Principal = { kind: "role", arn: `arn:aws:iam::${ACCOUNT}:role/reader` };
+    const now = Date.now() / 1000;
+    const calls: [string, object][] = [
+      ["TestEventPattern", { EventPattern: JSON.stringify({ source: ["a"] }), Event: JSON.stringify({ id: "1", account: ACCOUNT, source: "a", time: "2025-01-01T00:00:00Z", region: "eu-west-1", "detail-type": "x" }) }],
+      ["ListRules", { EventBusName: "shop" }],
+      ["DescribeRule", { Name: "all", EventBusName: "shop" }],
+      ["ListTargetsByRule", { Rule: "all", EventBusName: "shop" }],
+      ["ListEventBuses", {}],
+      ["DescribeEventBus", { Name: "shop" }],
+      ["ListArchives", {}],
+      ["DescribeArchive", { ArchiveName: "shop-archive" }],
+      ["ListRuleNamesByTarget", { TargetArn: queueArn("all"), EventBusName: "shop" }],
+      ["StartReplay", { ReplayName: "r1", EventSourceArn: archiveArn, EventStartTime: now - 60, EventEndTime: now, Destination: { Arn: busArn } }],
+      ["DescribeReplay", { ReplayName: "r1" }],
+    ];
+    const operations = events.operations as Record<string, (body: object, caller: Principal) => unknown>;
+    for (const [action, body] of calls) {
+      expect(() => operations[`AWSEvents.${action}`](body, nobody)).toThrow(expect.objectContaining({ code: "AccessDeniedException", message: expect.stringContaining(`events:${action}`) }));
+    }
+    // What the role's policy grants, it may do; the rest stays denied.
+    expect(operations["AWSEvents.ListRules"]({ EventBusName: "shop" }, reader)).toMatchObject({ Rules: [{ Name: "all" }] });
+    expect(operations["AWSEvents.DescribeRule"]({ Name: "all", EventBusName: "shop" }, reader)).toMatchObject({ Name: "all" });
+    expect(operations["AWSEvents.DescribeEventBus"]({ Name: "shop" }, reader)).toMatchObject({ Name: "shop" });
+    expect(() => operations["AWSEvents.ListTargetsByRule"]({ Rule: "all", EventBusName: "shop" }, reader)).toThrow(expect.objectContaining({ code: "AccessDeniedException" }));
+    // The operator (any key that is not a function's) may do anything.
+    const replay = calls.find(([action]) => action === "StartReplay")![1];
+    expect(operations["AWSEvents.StartReplay"](replay, operator)).toMatchObject({ State: "STARTING" });
+    expect(operations["AWSEvents.DescribeArchive"]({ ArchiveName: "shop-archive" }, operator)).toMatchObject({ ArchiveArn: archiveArn, EventSourceArn: busArn, State: "ENABLED" });
+    expect(operations["AWSEvents.ListRuleNamesByTarget"]({ TargetArn: queueArn("all"), EventBusName: "shop" }, operator)).toEqual({ RuleNames: ["all"] });
+    expect(() => operations["AWSEvents.DescribeArchive"]({ ArchiveName: "nothing" }, operator)).toThrow(expect.objectContaining({ code: "ResourceNotFoundException" }));
+  });
+});

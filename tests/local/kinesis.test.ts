@@ -168,4 +168,15 @@ describe("Kinesis stream operations", () => {
     expect(call("ListShards", { NextToken: page.NextToken }).Shards.map((s: any) => s.ShardId)).toEqual(["shardId-000000000003"]);
     expect(() => call("PutRecords", { StreamName: STREAM, Records: [] })).toThrow(expect.objectContaining({ code: "ValidationException" }));
   });
+
+  it("describes a stream with a page of its shards (aws kinesis describe-stream), authorized as kinesis:DescribeStream", async () => {
+    const { call } = await deploy();
+    const { StreamDescription: first } = call("DescribeStream", { StreamName: STREAM, Limit: 3 });
+    expect(first).toMatchObject({ StreamName: STREAM, StreamARN: STREAM_ARN, StreamStatus: "ACTIVE", RetentionPeriodHours: 24, HasMoreShards: true });
+    expect(first.Shards.map((s: any) => s.ShardId)).toEqual(["shardId-000000000000", "shardId-000000000001", "shardId-000000000002"]);
+    const rest = call("DescribeStream", { StreamName: STREAM, ExclusiveStartShardId: "shardId-000000000002" }).StreamDescription;
+    expect(rest).toMatchObject({ HasMoreShards: false, Shards: [{ ShardId: "shardId-000000000003" }] });
+    const stranger: Principal = { kind: "role", arn: `arn:aws:iam::${ACCOUNT}:role/stranger` };
+    expect(() => call("DescribeStream", { StreamName: STREAM }, stranger)).toThrow(expect.objectContaining({ code: "AccessDeniedException", message: expect.stringContaining("kinesis:DescribeStream") }));
+  });
 });

@@ -1,3 +1,5 @@
+import * as path from "path";
+import { bundleHandler } from "../../components/bundle";
 import { AwsError, DeployError } from "../../local/aws-error";
 import { LocalCloud, Message, Service } from "../../local/cloud";
 import type { Principal } from "../../local/iam";
@@ -184,5 +186,106 @@ describe("Lambda", () => {
   it("refuses at deploy a runtime AWS no longer creates, naming the function", async () => {
     await expect(deploy((mocks) => fn(mocks, "old", ECHO, { runtime: "nodejs18.x" }))).rejects.toThrow(DeployError);
     await expect(deploy((mocks) => fn(mocks, "old", ECHO, { runtime: "nodejs18.x" }))).rejects.toThrow(/aws:lambda\/function:Function "old".*nodejs18.x is no longer supported/);
+  });
+
+  it("provides the runtime's AWS SDK v3 to inline code; a package's own copy wins; nothing else of this project is visible", async () => {
+    const usesSdk = `
+const { EventBridgeClient } = require("@aws-sdk/client-eventbridge");
+exports.handler = async () => {
+  let zod;
+  try { require("zod"); zod = "found"; } catch (error) { zod = error.code; }
+  return { client: typeof EventBridgeClient, version: require("@aws-sdk/client-eventbridge/package.json").version, zod, nodePath: process.env.NODE_PATH };
+};`;
+    // A deployment package with its own @aws-sdk/client-eventbridge (a stub that names itself).
+    const ownCopy = {
+      assets: Promise.resolve({
+        "index.js": { text: Promise.resolve(`exports.handler = async () => require("@aws-sdk/client-eventbridge").marker;`) },
+        "node_modules/@aws-sdk/client-eventbridge/package.json": { text: Promise.resolve(JSON.stringify({ name: "@aws-sdk/client-eventbridge", version: "0.0.1", main: "index.js" })) },
+        "node_modules/@aws-sdk/client-eventbridge/index.js": { text: Promise.resolve(`exports.marker = "the package's own copy";`) },
+      }),
+    };
+    const { lambda } = track(
+      await deploy((mocks) => {
+        fn(mocks, "inline", usesSdk);
+        fn(mocks, "own-copy", "", { code: ownCopy });
+      }),
+    );
+    const installed = (require("@aws-sdk/client-eventbridge/package.json") as { version: string }).version;
+    const inline = await lambda.invoke("inline", {}, operator);
+    expect(inline.functionError).toBeUndefined();
+    expect(inline.payload).toMatchObject({ client: "function", version: installed, zod: "MODULE_NOT_FOUND" });
+    expect((inline.payload as { nodePath: string }).nodePath).toMatch(/node_modules/);
+    expect((await lambda.invoke("own-copy", {}, operator)).payload).toBe("the package's own copy");
+  });
+
+  it("runs a bundle that leaves @aws-sdk/* external with the runtime's SDK", async () => {
+    const bundle = bundleHandler(path.join(__dirname, "..", "fixtures", "sdk-external-handler.ts"), { external: ["@aws-sdk/*"] });
+    expect(bundle.code).toContain('require("@aws-sdk/client-eventbridge")');
+    expect(bundle.bytes).toBeLessThan(5_000);
+    const { lambda } = track(await deploy((mocks) => fn(mocks, "external", bundle.code)));
+    const result = await lambda.invoke("external", {}, operator);
+    expect(result.functionError).toBeUndefined();
+    expect(result.payload).toEqual({ client: "function", region: "eu-west-1" });
+  });
+
+  it("loads an ES module handler (index.mjs), whose imports find the runtime's SDK too", async () => {
+    const esm = {
+      assets: Promise.resolve({
+        "index.mjs": {
+          text: Promise.resolve(`
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+export const handler = async (event) => ({ client: typeof EventBridgeClient, got: event.n });`),
+        },
+      }),
+    };
+    const { lambda } = track(await deploy((mocks) => fn(mocks, "esm", "", { code: esm })));
+    const result = await lambda.invoke("esm", { n: 7 }, operator);
+    expect(result.functionError).toBeUndefined();
+    expect(result.payload).toEqual({ client: "function", got: 7 });
+  });
+
+  it("answers the read API from the function's resources, and authorizes each call as lambda:<Action>", async () => {
+    const failures = "arn:aws:sqs:eu-west-1:123456789012:failures";
+    const { lambda } = track(
+      await deploy((mocks) => {
+        fn(mocks, "reader", ECHO, { description: "reads", tags: { team: "shop" }, reservedConcurrentExecutions: 3, environment: { variables: { GREETING: "hi" } } });
+        fn(mocks, "plain", ECHO);
+        mocks.newResource({ type: "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", name: "cfg", inputs: { functionName: "reader", maximumRetryAttempts: 1, destinationConfig: { onFailure: { destination: failures } } } } as never);
+      }),
+    );
+    const ops = lambda.operations as Record<string, (input: object, caller: Principal) => any>;
+    const arn = "arn:aws:lambda:eu-west-1:123456789012:function:reader";
+    expect(ops["Lambda.ListFunctions"]({}, operator).Functions.map((f: { FunctionName: string }) => f.FunctionName)).toEqual(["plain", "reader"]);
+    const page = ops["Lambda.ListFunctions"]({ MaxItems: "1" }, operator);
+    expect(page).toMatchObject({ Functions: [{ FunctionName: "plain" }], NextMarker: "1" });
+    expect(ops["Lambda.ListFunctions"]({ Marker: page.NextMarker }, operator).Functions).toMatchObject([{ FunctionName: "reader" }]);
+    expect(ops["Lambda.GetFunctionConfiguration"]({ FunctionName: "reader" }, operator)).toMatchObject({
+      FunctionArn: arn,
+      Description: "reads",
+      Runtime: "nodejs22.x",
+      Environment: { Variables: { GREETING: "hi" } },
+      CodeSha256: expect.stringMatching(/^[A-Za-z0-9+/]{43}=$/),
+    });
+    expect(ops["Lambda.GetFunction"]({ FunctionName: arn }, operator)).toMatchObject({ Tags: { team: "shop" }, Concurrency: { ReservedConcurrentExecutions: 3 } });
+    expect(ops["Lambda.GetFunctionConcurrency"]({ FunctionName: "reader" }, operator)).toEqual({ ReservedConcurrentExecutions: 3 });
+    expect(ops["Lambda.GetFunctionConcurrency"]({ FunctionName: "plain" }, operator)).toEqual({});
+    expect(ops["Lambda.ListTags"]({ Resource: arn }, operator)).toEqual({ Tags: { team: "shop" } });
+    expect(ops["Lambda.GetFunctionEventInvokeConfig"]({ FunctionName: "reader" }, operator)).toMatchObject({ MaximumRetryAttempts: 1, DestinationConfig: { OnFailure: { Destination: failures } } });
+    expect(() => ops["Lambda.GetFunctionEventInvokeConfig"]({ FunctionName: "plain" }, operator)).toThrow(expect.objectContaining({ code: "ResourceNotFoundException" }));
+    expect(() => ops["Lambda.GetPolicy"]({ FunctionName: "plain" }, operator)).toThrow(expect.objectContaining({ code: "ResourceNotFoundException" }));
+    expect(() => ops["Lambda.ListFunctions"]({ MaxItems: "0" }, operator)).toThrow(expect.objectContaining({ code: "ValidationException" }));
+    // A function's role reads nothing its policies do not grant.
+    const role: Principal = { kind: "role", arn: "arn:aws:iam::123456789012:role/plain-role" };
+    for (const [operation, input] of [
+      ["ListFunctions", {}],
+      ["GetFunction", { FunctionName: "reader" }],
+      ["GetFunctionConfiguration", { FunctionName: "reader" }],
+      ["GetPolicy", { FunctionName: "reader" }],
+      ["GetFunctionEventInvokeConfig", { FunctionName: "reader" }],
+      ["GetFunctionConcurrency", { FunctionName: "reader" }],
+      ["ListTags", { Resource: arn }],
+    ] as const) {
+      expect(() => ops[`Lambda.${operation}`](input, role)).toThrow(expect.objectContaining({ code: "AccessDeniedException", message: expect.stringContaining(`lambda:${operation}`) }));
+    }
   });
 });

@@ -376,6 +376,26 @@ describe("SNS query protocol", () => {
   });
 });
 
+describe("SNS GetSubscriptionAttributes", () => {
+  it("reads a subscription's settings, its filter policy among them, for a caller allowed to", async () => {
+    const policy = JSON.stringify({ kind: ["order"] });
+    const { sns } = await deploy((mocks) => {
+      topic(mocks);
+      subscription(mocks, "orders", { protocol: "sqs", endpoint: arn("sqs", "orders"), filterPolicy: policy, rawMessageDelivery: true });
+    });
+    const call = (form: Record<string, string>, caller: Principal = { kind: "operator" }) => sns.operations[`sns.${form.Action}`](form, caller) as XmlResponse;
+    const arnOf = /<SubscriptionArn>([^<]+)<\/SubscriptionArn>/.exec(call({ Action: "ListSubscriptions" }).xml)![1];
+    const xml = call({ Action: "GetSubscriptionAttributes", SubscriptionArn: arnOf }).xml;
+    expect(xml).toContain("<entry><key>Protocol</key><value>sqs</value></entry>");
+    expect(xml).toContain("<entry><key>RawMessageDelivery</key><value>true</value></entry>");
+    expect(xml).toContain("<entry><key>FilterPolicy</key><value>{&#34;kind&#34;:[&#34;order&#34;]}</value></entry>");
+    expect(xml).toContain("<entry><key>FilterPolicyScope</key><value>MessageAttributes</value></entry>");
+    expect(() => call({ Action: "GetSubscriptionAttributes", SubscriptionArn: `${TOPIC}:nothing` })).toThrow(expect.objectContaining({ code: "NotFound", status: 404 }));
+    const role: Principal = { kind: "role", arn: `arn:aws:iam::${ACCOUNT}:role/app` };
+    expect(() => call({ Action: "GetSubscriptionAttributes", SubscriptionArn: arnOf }, role)).toThrow(expect.objectContaining({ code: "AuthorizationError", status: 403 }));
+  });
+});
+
 describe("SNS FIFO topics", () => {
   it("needs a group id, passes it on and drops duplicates within 5 minutes", async () => {
     const FIFO = arn("sns", "orders.fifo");
