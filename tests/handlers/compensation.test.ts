@@ -1,5 +1,6 @@
 import { handler } from "../../handlers/compensation";
 import * as gateway from "../../handlers/lib/payment-gateway";
+import * as ledger from "../../handlers/lib/payment-ledger";
 import { insurancePolicyIdFor, invoiceIdFor } from "../../handlers/lib/references";
 import { handler as payment } from "../../handlers/payment";
 import { lambdaContext } from "./support/events";
@@ -30,8 +31,9 @@ describe("compensation", () => {
     expect(result).toEqual({
       compensated: true,
       actions: [{ type: "refund-payment", paymentId, amountCents: 3_000_000 }, ...undoPaperwork],
+      announce: true,
     });
-    expect(refund).toHaveBeenCalledWith(paymentId);
+    expect(refund).toHaveBeenCalledWith(paymentId, "order-1001");
     expect(dynamo.get("payment#order-1001")).toMatchObject({ status: { S: "refunded" } });
   });
 
@@ -78,6 +80,26 @@ describe("compensation", () => {
 
     expect(again.actions).toEqual(undoPaperwork);
     expect(refund).toHaveBeenCalledTimes(1);
+  });
+
+  it("lets the first execution that compensates an order announce it, and its retries, never another execution", async () => {
+    const first = await handler(failedOrder({ executionId: "arn:execution:first" }), lambdaContext());
+    const duplicate = await handler(failedOrder({ executionId: "arn:execution:duplicate" }), lambdaContext());
+    const retry = await handler(failedOrder({ executionId: "arn:execution:first" }), lambdaContext());
+
+    expect([first.announce, duplicate.announce, retry.announce]).toEqual([true, false, true]);
+    expect(duplicate.actions).toEqual(first.actions);
+  });
+
+  it("names a throttled write TransientServiceError, which the workflow retries", async () => {
+    const throttled = Object.assign(new Error("Rate exceeded"), { name: "ProvisionedThroughputExceededException", $metadata: { httpStatusCode: 400 } });
+    jest.spyOn(ledger, "cancelPayment").mockRejectedValueOnce(throttled);
+
+    const error = await thrownBy(() => handler(failedOrder(), lambdaContext()));
+
+    expect(error.name).toBe("TransientServiceError");
+    expect(error.cause).toBe(throttled);
+    expect((await handler(failedOrder(), lambdaContext())).compensated).toBe(true);
   });
 
   it("rejects an invalid payload naming the field", async () => {
