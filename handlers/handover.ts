@@ -42,6 +42,8 @@ import { jsonBody, sqsBatchHandler } from "./lib/sqs";
 
 const MILESTONES = "dealership.paperwork/PaperworkCompleted or dealership.preparation/VehiclePrepared";
 const MIN_LEASE_MS = 5_000;
+/** Time needed to publish and record the publication, each with the SDK's retries. */
+const MIN_TIME_TO_PUBLISH_MS = 2_500;
 /** Attempts to record a publication (each one the SDK's own retries), and their backoff. */
 const MARK_ATTEMPTS = 8;
 const MARK_BACKOFF_MS = 100;
@@ -94,6 +96,10 @@ async function record(arrival: Arrival): Promise<HandoverState> {
 
 async function publishReady(arrival: Arrival, paperwork: PaperworkSummary, context: Context): Promise<void> {
   const { orderId, order } = arrival;
+  // Publishing and recording it must fit before the timeout, or a redelivery would publish again.
+  if (context.getRemainingTimeInMillis() < MIN_TIME_TO_PUBLISH_MS) {
+    throw new ConcurrentDeliveryError(`Too little time left to announce the handover of order ${orderId}; retry`);
+  }
   const claim = await claimPublication(orderId, Math.max(context.getRemainingTimeInMillis(), MIN_LEASE_MS));
   if (!claim.claimed) {
     if (claim.state.publishedAt) return logger.info("Handover already announced", { orderId });
