@@ -1,4 +1,4 @@
-import { AwsError } from "./aws-error";
+import { AwsError, LostAnswerError } from "./aws-error";
 import type { LocalCloud } from "./cloud";
 
 /**
@@ -9,8 +9,15 @@ import type { LocalCloud } from "./cloud";
  * draw depends on timing, as it does in AWS).
  */
 
-export type ErrorKind = "throttling" | "5xx";
-export const ERROR_KINDS: readonly ErrorKind[] = ["throttling", "5xx"];
+/**
+ * `throttling` and `5xx` are refused before the service acts. `lost-answer` is a 5xx the caller
+ * gets after the service acted (the answer was lost), so the SDK's retry repeats an operation that
+ * already happened: it measures what exactly-once costs where a service has no deduplication.
+ */
+export type ErrorKind = "throttling" | "5xx" | "lost-answer";
+export const ERROR_KINDS: readonly ErrorKind[] = ["throttling", "5xx", "lost-answer"];
+/** What a chaos run injects unless told otherwise: errors refused before the service acted. */
+export const DEFAULT_ERROR_KINDS: readonly ErrorKind[] = ["throttling", "5xx"];
 
 /**
  * The retryable errors each service answers with, by the prefix of its protocol target.
@@ -36,8 +43,9 @@ const CATALOGUE: { prefix: string; throttling: [string, number][]; "5xx": [strin
 /** A retryable error of `kind`, as the service of `operation` names it. */
 export function retryableError(operation: string, kind: ErrorKind, pick: number): AwsError {
   const service = CATALOGUE.find((entry) => operation.startsWith(entry.prefix))!;
-  const choices = service[kind];
+  const choices = service[kind === "throttling" ? "throttling" : "5xx"];
   const [code, status] = choices[Math.min(choices.length - 1, Math.floor(pick * choices.length))];
+  if (kind === "lost-answer") return new LostAnswerError(code, "The request was processed, but its answer was lost (injected by the chaos run)", status);
   const message = kind === "throttling" ? "Rate exceeded (injected by the chaos run)" : "We encountered an internal error. Please try again. (injected by the chaos run)";
   return new AwsError(code, message, status);
 }
@@ -86,7 +94,7 @@ export function startOutage(cloud: LocalCloud, mix: FaultMix, random: () => numb
   const error = (operation: string) => {
     const kind = mix.kinds[Math.floor(random() * mix.kinds.length)];
     const failure = retryableError(operation, kind, random());
-    const key = `${operation} ${failure.code}`;
+    const key = `${operation} ${failure.code}${failure instanceof LostAnswerError ? "(answer-lost)" : ""}`;
     injected.set(key, (injected.get(key) ?? 0) + 1);
     return failure;
   };

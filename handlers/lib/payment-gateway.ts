@@ -66,7 +66,7 @@ export async function charge(request: ChargeRequest): Promise<string> {
   return paymentId;
 }
 
-/** Refunds a payment; resolves to the refund id. */
+/** Refunds a payment; resolves to the refund id. Idempotent per payment: a repeat gets the same refund. */
 export async function refund(paymentId: string, orderId: string): Promise<string> {
   logger.info("Gateway refunded", { orderId, paymentId });
   return `RFD-${paymentId.replace(/^PAY-/, "")}`;

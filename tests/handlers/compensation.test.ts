@@ -70,16 +70,18 @@ describe("compensation", () => {
     expect(dynamo.ids().filter((id) => id.startsWith("compensation#"))).toHaveLength(1);
   });
 
-  it("refunds once even without its idempotency record (the ledger moves charged -> refunded once)", async () => {
-    await payment(taskInput(), lambdaContext());
+  it("refunds only the one payment even without its idempotency record: a repeat asks for the same, idempotent refund", async () => {
+    const { paymentId } = await payment(taskInput(), lambdaContext());
     const refund = jest.spyOn(gateway, "refund");
 
     await handler(failedOrder(), lambdaContext());
+    // As if the first attempt refunded, but died (or its answer was lost) before its result was saved.
     for (const id of dynamo.ids().filter((i) => i.startsWith("compensation#"))) dynamo.delete(id);
     const again = await handler(failedOrder(), lambdaContext());
 
-    expect(again.actions).toEqual(undoPaperwork);
-    expect(refund).toHaveBeenCalledTimes(1);
+    expect(again.actions).toEqual([{ type: "refund-payment", paymentId, amountCents: 3_000_000 }, ...undoPaperwork]);
+    expect(refund.mock.calls).toEqual([[paymentId, "order-1001"], [paymentId, "order-1001"]]);
+    expect(dynamo.get("payment#order-1001")).toMatchObject({ status: { S: "refunded" } });
   });
 
   it("lets the first execution that compensates an order announce it, and its retries, never another execution", async () => {

@@ -86,6 +86,12 @@ describe("payment", () => {
     expect(declined.name).toBe("PaymentDeclined");
   });
 
+  it("takes a ledger record it finds already written by the same charge (an earlier answer lost) as its own", async () => {
+    const charged = await handler(taskInput(), lambdaContext());
+    expect(await ledger.recordCharge("order-1001", charged.paymentId, 3_000_000)).toBe(true);
+    expect(await ledger.recordCharge("order-1001", "PAY-another", 3_000_000)).toBe(false);
+  });
+
   it("returns a charge its idempotency record missed (timed out after charging) without charging again", async () => {
     dynamo.patch("payment#order-1001", { status: { S: "charged" }, paymentId: { S: "PAY-earlier" }, amountCents: { N: "3000000" } });
     const charge = charges();

@@ -1,4 +1,4 @@
-import { AwsError } from "../../local/aws-error";
+import { AwsError, LostAnswerError } from "../../local/aws-error";
 import { ChaosReport, formatChaosReport, parseChaosArguments, passed, runChaos } from "../../local/chaos";
 import { retryableError, seededRandom, startOutage } from "../../local/chaos-faults";
 import { LocalCloud } from "../../local/cloud";
@@ -29,8 +29,8 @@ describe("the chaos run's arguments", () => {
     [["--faults", "120"], '--faults must be a percentage from 0 to 100, not "120"'],
     [["--duplicates", "150"], '--duplicates must be a percentage from 0 to 100, not "150"'],
     [["--seed", "1.5"], '--seed must be a whole number from 0 to 4294967295, not "1.5"'],
-    [["--errors", "timeouts"], '--errors: "timeouts" is not an error kind (throttling, 5xx)'],
-    [["--errors", ""], "--errors needs at least one of throttling, 5xx"],
+    [["--errors", "timeouts"], '--errors: "timeouts" is not an error kind (throttling, 5xx, lost-answer)'],
+    [["--errors", ""], "--errors needs at least one of throttling, 5xx, lost-answer"],
     [["--operations", "DynamoDB PutItem"], '--operations: "DynamoDB PutItem" is not a protocol target'],
     [["--stack", "../prod"], '--stack "../prod" is not a stack name'],
     [["--bogus"], "Unknown option '--bogus'"],
@@ -72,6 +72,9 @@ describe("seeded faults", () => {
     expect(retryableError("DynamoDB_20120810.UpdateItem", "5xx", 0.99)).toMatchObject({ code: "ServiceUnavailable", status: 503 });
     expect(retryableError("AWSEvents.PutEvents", "throttling", 0.5)).toMatchObject({ code: "ThrottlingException", status: 400 });
     expect(retryableError("AmazonSQS.SendMessage", "5xx", 0)).toMatchObject({ code: "InternalFailure", status: 500 });
+    const lost = retryableError("AWSEvents.PutEvents", "lost-answer", 0);
+    expect(lost).toBeInstanceOf(LostAnswerError);
+    expect(lost).toMatchObject({ code: "InternalException", status: 500 });
   });
 });
 
