@@ -23,7 +23,7 @@ import { insurancePolicyIdFor, invoiceIdFor } from "./lib/references";
  * Transient failures are named TransientServiceError, which the workflow retries.
  */
 
-async function compensate(input: CompensationInput): Promise<CompensationResult> {
+async function compensate(input: CompensationInput): Promise<Omit<CompensationResult, "announce">> {
   const { orderId, order } = input;
   const actions: CompensationAction[] = [];
 

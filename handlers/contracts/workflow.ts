@@ -86,5 +86,5 @@ export interface CompensationResult {
    * Whether this execution tells the customer and operations: only the first execution that
    * compensates an order does (a duplicate execution of the same order stays quiet).
    */
-  announce?: boolean;
+  announce: boolean;
 }
