@@ -212,6 +212,7 @@ export async function runChaos(options: ChaosOptions, deployment: LocalDeploymen
     redriven.push(...moved);
     await cloud.clock.settle();
   }
+  await gateway.quiet();
   const parked = await parkedOrders(deployment);
   const base = accountFor(deployment, orders, refused, Date.now() - wallStart, cloud.clock.now() - cloudStart, queueCounts(cloud));
   gateway.stop();
@@ -259,8 +260,10 @@ function watchGateway(deployment: LocalDeployment) {
   const refunded = new Map<string, Set<string>>();
   const lambda = deployment.cloud.service<LambdaService>("lambda");
   const previous = lambda.logSink;
+  let lines = 0;
   lambda.logSink = (fn, line) => {
     previous?.(fn, line);
+    lines++;
     if (!line.includes('"Gateway ')) return;
     let entry: { message?: string; orderId?: string; paymentId?: string };
     try {
@@ -276,6 +279,13 @@ function watchGateway(deployment: LocalDeployment) {
   return {
     netCharges: (orderId: string) => [...(charged.get(orderId) ?? [])].filter((paymentId) => !refunded.get(orderId)?.has(paymentId)).length,
     stop: () => void (lambda.logSink = previous),
+    /** A worker's log lines reach this thread apart from its answers: waits until they stop coming. */
+    quiet: async () => {
+      for (let seen = -1, waits = 0; seen !== lines && waits < 50; waits++) {
+        seen = lines;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
   };
 }
 
