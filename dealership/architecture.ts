@@ -198,7 +198,7 @@ export function createDealership(config: DealershipConfig) {
     pattern: { source: [{ prefix: "dealership." }] },
     targets: [streamTarget(analyticsStream, { partitionKeyPath: "$.detail.orderId", encryptionKey: key })],
   });
-  const failures = patternForAny([events.PaymentDeclined, events.RegistrationRejected]);
+  const failures = patternForAny([events.PaymentDeclined, events.RegistrationRejected, events.PaperworkFailed]);
   bus.route("failures-to-operations", { pattern: failures, targets: [busTarget(operationsBus)] });
   const operationsInbox = new Queue("operations-inbox", { ...consumerQueue, eventSources: [operationsBus] }, stateful);
   operationsBus.route("inbox", { pattern: failures, targets: [queueTarget(operationsInbox)] });

@@ -1,5 +1,7 @@
 import type { Context } from "aws-lambda";
 import { CompensationInput, type CompensationAction, type CompensationResult } from "./contracts";
+import { claimAnnouncement } from "./lib/announcements";
+import { withTransientErrorsNamed } from "./lib/errors";
 import { idempotentPerOrder } from "./lib/idempotency";
 import { logger } from "./lib/logger";
 import { refund } from "./lib/payment-gateway";
@@ -18,15 +20,16 @@ import { insurancePolicyIdFor, invoiceIdFor } from "./lib/references";
  * - the deposit is refunded.
  * Idempotent per orderId (Powertools idempotency, and the ledger's conditional
  * writes): a duplicate invocation returns the first result and refunds nothing twice.
+ * Transient failures are named TransientServiceError, which the workflow retries.
  */
 
-async function compensate(input: CompensationInput): Promise<CompensationResult> {
+async function compensate(input: CompensationInput): Promise<Omit<CompensationResult, "announce">> {
   const { orderId, order } = input;
   const actions: CompensationAction[] = [];
 
   const payment = await cancelPayment(orderId);
   if (payment?.paymentId) {
-    await refund(payment.paymentId);
+    await refund(payment.paymentId, orderId);
     actions.push({
       type: "refund-payment",
       paymentId: payment.paymentId,
@@ -47,6 +50,13 @@ async function compensate(input: CompensationInput): Promise<CompensationResult>
 
 const compensateOnce = idempotentPerOrder(compensate, { keyPrefix: "compensation" });
 
-export async function handler(event: unknown, context: Context): Promise<CompensationResult> {
-  return compensateOnce(CompensationInput.parse(event), context);
-}
+/**
+ * Compensates (once per order), then tells the workflow whether this execution announces the
+ * failure: outside the idempotent part, since a duplicate execution gets the first one's result.
+ */
+export const handler = withTransientErrorsNamed(async (event: unknown, context: Context): Promise<CompensationResult> => {
+  const input = CompensationInput.parse(event);
+  const result = await compensateOnce(input, context);
+  const announce = input.executionId === undefined || (await claimAnnouncement(input.orderId, input.executionId));
+  return { ...result, announce };
+});

@@ -1,6 +1,6 @@
 import type { Context } from "aws-lambda";
 import { PaperworkTaskInput, type PaymentResult } from "./contracts";
-import { OrderCompensated } from "./lib/errors";
+import { OrderCompensated, withTransientErrorsNamed } from "./lib/errors";
 import { idempotentPerOrder } from "./lib/idempotency";
 import { logger } from "./lib/logger";
 import { charge, refund } from "./lib/payment-gateway";
@@ -17,9 +17,13 @@ import { readPayment, recordCharge } from "./lib/payment-ledger";
  * - the payment ledger (`payment#<orderId>`): a charge whose result Powertools
  *   could not save (the function timed out after charging) is found there and
  *   returned instead of charging again; an order already compensated is refused.
+ * - the gateway gets an idempotency key per order: a retry after a charge whose
+ *   record could not be written (the ledger's PutItem was throttled) gets the same
+ *   payment back instead of a second charge.
  * Errors (`error.name`): PaymentDeclined (terminal), PaymentGatewayUnavailable
- * (retryable), OrderCompensated (terminal). A failed charge leaves no record, so
- * the retry charges.
+ * (retryable), OrderCompensated (terminal), TransientServiceError (retryable: a
+ * throttled or failing call, the idempotency store's included). A failed charge
+ * leaves no record, so the retry charges.
  */
 
 async function chargeBalance(input: PaperworkTaskInput): Promise<PaymentResult> {
@@ -33,9 +37,10 @@ async function chargeBalance(input: PaperworkTaskInput): Promise<PaymentResult> 
   }
   if (known) throw new OrderCompensated(`Order ${orderId} was compensated (payment ${known.status}); not charging`);
 
-  const paymentId = await charge({ orderId, paymentToken: order.paymentToken, amountCents, currency: order.currency });
+  // The same key on every attempt: a retry after a charge whose record was lost gets that charge back.
+  const paymentId = await charge({ orderId, paymentToken: order.paymentToken, amountCents, currency: order.currency, idempotencyKey: `balance#${orderId}` });
   if (!(await recordCharge(orderId, paymentId, amountCents))) {
-    await refund(paymentId);
+    await refund(paymentId, orderId);
     logger.warn("Order compensated while charging; payment refunded", { orderId, paymentId });
     throw new OrderCompensated(`Order ${orderId} was compensated while charging; payment ${paymentId} refunded`);
   }
@@ -48,6 +53,6 @@ const chargeOnce = idempotentPerOrder(chargeBalance, {
   payloadValidationJmesPath: "[order.priceCents, order.depositCents, order.currency]",
 });
 
-export async function handler(event: unknown, context: Context): Promise<PaymentResult> {
-  return chargeOnce(PaperworkTaskInput.parse(event), context);
-}
+export const handler = withTransientErrorsNamed(
+  async (event: unknown, context: Context): Promise<PaymentResult> => chargeOnce(PaperworkTaskInput.parse(event), context),
+);

@@ -18,6 +18,13 @@ export class AwsError extends Error {
   }
 }
 
+/**
+ * An error the caller gets although the operation ran: its answer was lost on the way back (a
+ * 5xx or a dropped connection after the service acted). Injected by a chaos run, to see what a
+ * client's retry of an operation that already happened does.
+ */
+export class LostAnswerError extends AwsError {}
+
 /** A deployment input AWS would reject: names the resource, as `pulumi up` would. */
 export class DeployError extends Error {
   constructor(

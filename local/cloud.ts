@@ -148,9 +148,13 @@ export class LocalCloud {
   /**
    * Makes endpoint operations fail as AWS would in an outage, to see retries, dead letters and
    * redrive work: `operation` is a protocol target (`DynamoDB_20120810.PutItem`) or a prefix
-   * ending in `*`; `caller` limits it to one role ARN. Returns a function that removes it.
+   * ending in `*`; `caller` limits it to one role ARN (or roles whose ARN starts with a prefix
+   * ending in `*`). `rate` fails only that share of the matching calls, drawing from `random`
+   * (a seeded source makes the draws repeatable); `error` may be chosen per call. Returns a
+   * function that removes it.
    */
-  injectFault(fault: { operation: string; error: AwsError; times?: number; caller?: string }): () => void {
+  injectFault(fault: { operation: string; error: AwsError | ((operation: string) => AwsError); times?: number; caller?: string; rate?: number; random?: () => number }): () => void {
+    if (fault.rate !== undefined && !(fault.rate >= 0 && fault.rate <= 1)) throw new Error(`a fault's rate is a share from 0 to 1, not ${fault.rate}`);
     const entry: Fault = { ...fault, remaining: fault.times ?? Infinity, hits: 0 };
     this.faults.push(entry);
     return () => {
@@ -164,13 +168,14 @@ export class LocalCloud {
     const fault = this.faults.find(
       (candidate) =>
         candidate.remaining > 0 &&
-        (candidate.operation.endsWith("*") ? operation.startsWith(candidate.operation.slice(0, -1)) : operation === candidate.operation) &&
-        (!candidate.caller || (caller.kind === "role" && caller.arn === candidate.caller)),
+        matches(candidate.operation, operation) &&
+        (!candidate.caller || (caller.kind === "role" && matches(candidate.caller, caller.arn))) &&
+        (candidate.rate === undefined || (candidate.random ?? Math.random)() < candidate.rate),
     );
     if (!fault) return undefined;
     fault.remaining--;
     fault.hits++;
-    return fault.error;
+    return typeof fault.error === "function" ? fault.error(operation) : fault.error;
   }
 
   /** Operations every service serves on the endpoint, by protocol target. */
@@ -195,10 +200,17 @@ export class LocalCloud {
 
 interface Fault {
   operation: string;
-  error: AwsError;
+  error: AwsError | ((operation: string) => AwsError);
   caller?: string;
+  rate?: number;
+  random?: () => number;
   remaining: number;
   hits: number;
+}
+
+/** An exact name, or a prefix ending in `*`. */
+function matches(pattern: string, value: string): boolean {
+  return pattern.endsWith("*") ? value.startsWith(pattern.slice(0, -1)) : value === pattern;
 }
 
 /** Throws the AccessDenied error AWS answers with when the policies do not allow `action`. */

@@ -3,7 +3,7 @@ import { createServer, IncomingMessage, ServerResponse } from "http";
 import { createServer as createHttp2Server, Http2ServerRequest, Http2ServerResponse } from "http2";
 import { AddressInfo, createServer as createNetServer, Socket } from "net";
 import { Duplex } from "stream";
-import { AwsError } from "./aws-error";
+import { AwsError, LostAnswerError } from "./aws-error";
 import type { LocalCloud, Operation } from "./cloud";
 import type { Principal } from "./iam";
 import { decodePathSegment, LAMBDA_INVOKE, lambdaReadRequest } from "./lambda-rest";
@@ -117,7 +117,7 @@ async function answerJson(cloud: LocalCloud, operations: Map<string, Operation>,
   const operation = operations.get(target);
   if (!operation) throw new AwsError("UnknownOperationException", `the local cloud does not support ${target}`);
   const fault = cloud.faultFor(target, caller);
-  if (fault) throw fault;
+  if (fault && !(fault instanceof LostAnswerError)) throw fault;
   let body: unknown;
   try {
     body = text ? JSON.parse(text) : {};
@@ -126,6 +126,7 @@ async function answerJson(cloud: LocalCloud, operations: Map<string, Operation>,
   }
   if (body === null || typeof body !== "object" || Array.isArray(body)) throw new AwsError("SerializationException", "the request body must be a JSON object");
   const result = await operation(body, caller);
+  if (fault) throw fault; // the operation ran, the caller never hears of it
   sendJson(response, 200, result ?? {}, jsonContentType(contentType), requestId);
 }
 

@@ -10,7 +10,7 @@ import type { TraceRecord } from "./trace";
  * factory, transport, paperwork, preparation and handover; then every order is accounted for.
  */
 
-export type Outcome = "delivered" | "payment-declined" | "registration-rejected" | "parked" | "unaccounted";
+export type Outcome = "delivered" | "payment-declined" | "registration-rejected" | "paperwork-failed" | "parked" | "unaccounted";
 
 export interface ScenarioOrder {
   orderId: string;
@@ -142,6 +142,7 @@ export function accountFor(deployment: LocalDeployment, orders: readonly Scenari
     if (accepted("VehicleReadyForHandover")) outcome = "delivered";
     else if (accepted("PaymentDeclined")) outcome = "payment-declined";
     else if (accepted("RegistrationRejected")) outcome = "registration-rejected";
+    else if (accepted("PaperworkFailed")) outcome = "paperwork-failed";
     else if (timeline.some((r) => r.kind === "message.dead-lettered" || r.kind === "target.dead-lettered")) outcome = "parked";
     if (outcome !== o.expected) problems.push(`${o.orderId}: expected ${o.expected}, ended ${outcome}`);
     if ((outcome === "delivered" || outcome === "payment-declined") && !notified) problems.push(`${o.orderId}: ${outcome}, but the customer was not notified`);

@@ -63,6 +63,13 @@ export const RegistrationRejected = defineEvent({
   schema: z.object({ ...f.orderProgress, reason: f.reason }),
 });
 
+/** The paperwork failed for a reason no retry could overcome; the order was compensated. */
+export const PaperworkFailed = defineEvent({
+  source: "dealership.paperwork",
+  detailType: "PaperworkFailed",
+  schema: z.object({ ...f.orderProgress, reason: f.reason }),
+});
+
 export const VehicleReadyForHandover = defineEvent({
   source: "dealership.handover",
   detailType: "VehicleReadyForHandover",
@@ -85,6 +92,7 @@ export const allEvents = [
   PaperworkCompleted,
   PaymentDeclined,
   RegistrationRejected,
+  PaperworkFailed,
   VehicleReadyForHandover,
 ] as const;
 
@@ -102,4 +110,5 @@ export type VehiclePreparedDetail = DetailOf<typeof VehiclePrepared>;
 export type PaperworkCompletedDetail = DetailOf<typeof PaperworkCompleted>;
 export type PaymentDeclinedDetail = DetailOf<typeof PaymentDeclined>;
 export type RegistrationRejectedDetail = DetailOf<typeof RegistrationRejected>;
+export type PaperworkFailedDetail = DetailOf<typeof PaperworkFailed>;
 export type VehicleReadyForHandoverDetail = DetailOf<typeof VehicleReadyForHandover>;

@@ -22,6 +22,8 @@ export const WorkflowErrors = {
   OrderCompensated: "OrderCompensated",
   /** Retryable: a duplicate invocation for the same order is still running. */
   IdempotencyAlreadyInProgress: "IdempotencyAlreadyInProgressError",
+  /** Retryable: a service the task calls failed transiently (throttling, 5xx, its idempotency store). */
+  TransientServiceError: "TransientServiceError",
   /** Terminal: the task payload does not match its contract. */
   InvalidInput: "InvalidEventError",
 } as const;
@@ -62,6 +64,8 @@ export const CompensationInput = defineMessage(
     order: f.orderSnapshot,
     vin: f.vin,
     reason: f.reason,
+    /** The execution compensating (`$$.Execution.Id`): the first one to compensate an order announces it. */
+    executionId: z.string().min(1).max(2048).optional(),
     invoiceId: f.reference.optional(),
     insurancePolicyId: f.reference.optional(),
     paymentId: f.reference.optional(),
@@ -78,4 +82,9 @@ export type CompensationAction =
 export interface CompensationResult {
   compensated: true;
   actions: CompensationAction[];
+  /**
+   * Whether this execution tells the customer and operations: only the first execution that
+   * compensates an order does (a duplicate execution of the same order stays quiet).
+   */
+  announce: boolean;
 }

@@ -1,7 +1,8 @@
-import { randomUUID } from "node:crypto";
+import { createHash } from "node:crypto";
 import { ConditionalCheckFailedException, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { dynamoDb, expiresInDays, stateTableName } from "./dynamodb";
 import { PaymentDeclined, PaymentGatewayUnavailable } from "./errors";
+import { logger } from "./logger";
 
 /**
  * A simulated payment gateway, driven by the order's opaque payment token:
@@ -21,6 +22,12 @@ export interface ChargeRequest {
   paymentToken: string;
   amountCents: number;
   currency: string;
+  /**
+   * Payment gateways take an idempotency key and answer a repeated request with the first one's
+   * result instead of charging again (e.g. https://docs.stripe.com/api/idempotent_requests). The
+   * simulation derives the payment id from it, which is what such a gateway returns.
+   */
+  idempotencyKey: string;
 }
 
 /** True the first time it is called for `orderId`, false ever after (until the item expires). */
@@ -54,10 +61,13 @@ export async function charge(request: ChargeRequest): Promise<string> {
       `Payment gateway unavailable while charging order ${request.orderId}; retry`,
     );
   }
-  return `PAY-${randomUUID()}`;
+  const paymentId = `PAY-${createHash("sha256").update(request.idempotencyKey).digest("hex").slice(0, 32)}`;
+  logger.info("Gateway charged", { orderId: request.orderId, paymentId, amountCents: request.amountCents });
+  return paymentId;
 }
 
-/** Refunds a payment; resolves to the refund id. */
-export async function refund(paymentId: string): Promise<string> {
+/** Refunds a payment; resolves to the refund id. Idempotent per payment: a repeat gets the same refund. */
+export async function refund(paymentId: string, orderId: string): Promise<string> {
+  logger.info("Gateway refunded", { orderId, paymentId });
   return `RFD-${paymentId.replace(/^PAY-/, "")}`;
 }

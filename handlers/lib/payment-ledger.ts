@@ -63,19 +63,24 @@ export async function recordCharge(orderId: string, paymentId: string, amountCen
           amountCents: { N: String(amountCents) },
         }),
         ConditionExpression: "attribute_not_exists(id)",
+        ReturnValuesOnConditionCheckFailure: "ALL_OLD",
       }),
     );
     return true;
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    // This very charge, recorded by an attempt whose answer was lost (the SDK retried it).
+    const existing = entryOf(error.Item);
+    return existing?.status === "charged" && existing.paymentId === paymentId;
   }
 }
 
 /**
  * Compensation's side: turns a `charged` payment into `refunded` and returns it
  * (the caller refunds it), or leaves a `cancelled` tombstone when nothing was
- * charged yet. Resolves to undefined when there is nothing (more) to refund.
+ * charged yet. A payment already `refunded` is returned too: the refund is
+ * idempotent, and the earlier attempt may have died before it refunded.
+ * Resolves to undefined when nothing was charged.
  */
 export async function cancelPayment(orderId: string): Promise<LedgerEntry | undefined> {
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -95,7 +100,11 @@ export async function cancelPayment(orderId: string): Promise<LedgerEntry | unde
       return entryOf(Attributes);
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      if (error.Item) return undefined; // already refunded or cancelled
+      const existing = entryOf(error.Item);
+      // Refunded already, maybe by this very call whose answer was lost: the caller refunds again,
+      // which the gateway answers with the same refund (refunds are idempotent per payment).
+      if (existing?.status === "refunded") return existing;
+      if (existing) return undefined; // cancelled: nothing was charged
     }
     try {
       await dynamoDb().send(

@@ -24,9 +24,24 @@ export function jsonBody(record: SQSRecord, expected: string): unknown {
   }
 }
 
+/**
+ * A record is not started with less than this left before the function's timeout: cut off
+ * half-way, it would take the whole batch back to the queue, the records already done included.
+ * Failed now, it alone comes back.
+ */
+export const RECORD_TIME_MARGIN_MS = 3_000;
+
+/** Retryable: too little time was left in the invocation to start the record. */
+export class NotEnoughTimeError extends Error {
+  override readonly name = "NotEnoughTimeError";
+}
+
 function withFailureLog(handle: RecordHandler, context: Context) {
   return async (record: SQSRecord): Promise<void> => {
     try {
+      if (context.getRemainingTimeInMillis() < RECORD_TIME_MARGIN_MS) {
+        throw new NotEnoughTimeError(`${context.getRemainingTimeInMillis()} ms left before the timeout; the record is retried`);
+      }
       await handle(record, context);
     } catch (error) {
       logger.error("Record failed; reported as a batch item failure", {

@@ -31,6 +31,15 @@ async function importModule() {
   }
 }
 
+// Handler code reads the cloud's clock: Date.now() is this machine's time plus the offset of the
+// cloud's (virtual) clock, which each invocation brings; that clock jumps only while no invocation
+// runs. So the leases and expiries a handler writes (idempotency records, the handover's lease)
+// line up with the cloud's timers: a redelivery 60 s later finds a 10 s lease over, as in AWS.
+// `new Date()` keeps this machine's time (log timestamps).
+const machineNow = Date.now.bind(Date);
+let clockOffset = 0;
+Date.now = () => machineNow() + clockOffset;
+
 async function load() {
   if (handler) return handler;
   const loaded = await importModule();
@@ -50,7 +59,8 @@ function describe(error) {
   return { errorType: typeof error, errorMessage: String(error), trace: [] };
 }
 
-parentPort.on("message", async ({ id, requestId, event, deadline }) => {
+parentPort.on("message", async ({ id, requestId, event, deadline, cloudClockOffset }) => {
+  clockOffset = cloudClockOffset || 0;
   const context = {
     callbackWaitsForEmptyEventLoop: true,
     functionName,
@@ -60,7 +70,7 @@ parentPort.on("message", async ({ id, requestId, event, deadline }) => {
     awsRequestId: requestId,
     logGroupName,
     logStreamName,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    getRemainingTimeInMillis: () => Math.max(0, deadline - machineNow()),
   };
   try {
     const fn = await load();

@@ -116,7 +116,7 @@ class Container {
     this.worker.on("exit", (code) => crash({ errorType: "Runtime.ExitError", errorMessage: `Runtime exited with error: exit status ${code}` }));
   }
 
-  run(event: unknown, requestId: string, timeoutMs: number): Promise<{ ok: true; payload: unknown } | { ok: false; error: FunctionError; timedOut?: boolean }> {
+  run(event: unknown, requestId: string, timeoutMs: number, cloudClockOffset = 0): Promise<{ ok: true; payload: unknown } | { ok: false; error: FunctionError; timedOut?: boolean }> {
     const id = ++this.sequence;
     return new Promise((resolve) => {
       // The timeout is real time: the handler's code runs in real time, not on the cloud's clock.
@@ -131,7 +131,7 @@ class Container {
           resolve(result);
         },
       });
-      this.worker.postMessage({ id, requestId, event, deadline: Date.now() + timeoutMs });
+      this.worker.postMessage({ id, requestId, event, deadline: Date.now() + timeoutMs, cloudClockOffset });
     });
   }
 
@@ -488,7 +488,8 @@ export class LambdaService implements Service, LambdaApi {
     const container = await this.acquire(fn);
     fn.stats.invocations++;
     try {
-      const outcome = await container.run(payload, requestId, fn.timeoutMs);
+      // The handler reads the cloud's clock (lambda-bootstrap.cjs); it stands still while this runs.
+      const outcome = await container.run(payload, requestId, fn.timeoutMs, this.cloud.clock.now() - Date.now());
       const at = this.cloud.clock.now();
       if (outcome.ok) {
         this.cloud.trace.record({ at, kind: "function.invoked", resource: fn.name, summary: describeSuccess(fn.name, payload, outcome.payload), payload, result: outcome.payload });

@@ -1,5 +1,6 @@
 import { handler } from "../../handlers/compensation";
 import * as gateway from "../../handlers/lib/payment-gateway";
+import * as ledger from "../../handlers/lib/payment-ledger";
 import { insurancePolicyIdFor, invoiceIdFor } from "../../handlers/lib/references";
 import { handler as payment } from "../../handlers/payment";
 import { lambdaContext } from "./support/events";
@@ -30,8 +31,9 @@ describe("compensation", () => {
     expect(result).toEqual({
       compensated: true,
       actions: [{ type: "refund-payment", paymentId, amountCents: 3_000_000 }, ...undoPaperwork],
+      announce: true,
     });
-    expect(refund).toHaveBeenCalledWith(paymentId);
+    expect(refund).toHaveBeenCalledWith(paymentId, "order-1001");
     expect(dynamo.get("payment#order-1001")).toMatchObject({ status: { S: "refunded" } });
   });
 
@@ -68,16 +70,38 @@ describe("compensation", () => {
     expect(dynamo.ids().filter((id) => id.startsWith("compensation#"))).toHaveLength(1);
   });
 
-  it("refunds once even without its idempotency record (the ledger moves charged -> refunded once)", async () => {
-    await payment(taskInput(), lambdaContext());
+  it("refunds only the one payment even without its idempotency record: a repeat asks for the same, idempotent refund", async () => {
+    const { paymentId } = await payment(taskInput(), lambdaContext());
     const refund = jest.spyOn(gateway, "refund");
 
     await handler(failedOrder(), lambdaContext());
+    // As if the first attempt refunded, but died (or its answer was lost) before its result was saved.
     for (const id of dynamo.ids().filter((i) => i.startsWith("compensation#"))) dynamo.delete(id);
     const again = await handler(failedOrder(), lambdaContext());
 
-    expect(again.actions).toEqual(undoPaperwork);
-    expect(refund).toHaveBeenCalledTimes(1);
+    expect(again.actions).toEqual([{ type: "refund-payment", paymentId, amountCents: 3_000_000 }, ...undoPaperwork]);
+    expect(refund.mock.calls).toEqual([[paymentId, "order-1001"], [paymentId, "order-1001"]]);
+    expect(dynamo.get("payment#order-1001")).toMatchObject({ status: { S: "refunded" } });
+  });
+
+  it("lets the first execution that compensates an order announce it, and its retries, never another execution", async () => {
+    const first = await handler(failedOrder({ executionId: "arn:execution:first" }), lambdaContext());
+    const duplicate = await handler(failedOrder({ executionId: "arn:execution:duplicate" }), lambdaContext());
+    const retry = await handler(failedOrder({ executionId: "arn:execution:first" }), lambdaContext());
+
+    expect([first.announce, duplicate.announce, retry.announce]).toEqual([true, false, true]);
+    expect(duplicate.actions).toEqual(first.actions);
+  });
+
+  it("names a throttled write TransientServiceError, which the workflow retries", async () => {
+    const throttled = Object.assign(new Error("Rate exceeded"), { name: "ProvisionedThroughputExceededException", $metadata: { httpStatusCode: 400 } });
+    jest.spyOn(ledger, "cancelPayment").mockRejectedValueOnce(throttled);
+
+    const error = await thrownBy(() => handler(failedOrder(), lambdaContext()));
+
+    expect(error.name).toBe("TransientServiceError");
+    expect(error.cause).toBe(throttled);
+    expect((await handler(failedOrder(), lambdaContext())).compensated).toBe(true);
   });
 
   it("rejects an invalid payload naming the field", async () => {

@@ -41,6 +41,7 @@ describe("event contracts", () => {
       "dealership.paperwork/PaperworkCompleted",
       "dealership.paperwork/PaymentDeclined",
       "dealership.paperwork/RegistrationRejected",
+      "dealership.paperwork/PaperworkFailed",
       "dealership.handover/VehicleReadyForHandover",
     ]);
   });

@@ -1,5 +1,6 @@
 import { PaperworkCompleted, VehiclePrepared, VehicleReadyForHandover } from "../../handlers/contracts";
 import { handler } from "../../handlers/handover";
+import * as store from "../../handlers/lib/handover-store";
 import { BUS, VIN, envelope, lambdaContext, snapshot, sqsEvent, sqsRecord } from "./support/events";
 import { useHandlerHarness } from "./support/harness";
 
@@ -146,6 +147,65 @@ describe("handover", () => {
     clock.advance(31_000); // the SQS retry comes after the visibility timeout, the lease is over
     const afterExpiry = await handler(sqsEvent(prepared("order-1001", "p-1")), lambdaContext());
     expect(afterExpiry.batchItemFailures).toEqual([]);
+    expect(readyEntries()).toHaveLength(1);
+  });
+
+  // The root of a handover announced twice: this write failing after PutEvents failed the record,
+  // and its redelivery, once the lease was over, found nothing marked and published again.
+  it("retries a throttled write of publishedAt after publishing, and a redelivery does not publish again", async () => {
+    await handler(sqsEvent(paperwork()), lambdaContext());
+    const throttled = Object.assign(new Error("Rate exceeded"), { name: "ProvisionedThroughputExceededException", $metadata: { httpStatusCode: 400 } });
+    const mark = jest.spyOn(store, "markPublished").mockRejectedValueOnce(throttled);
+
+    const response = await handler(sqsEvent(prepared("order-1001", "p-1")), lambdaContext());
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(mark).toHaveBeenCalledTimes(2);
+    expect(dynamo.get("handover#order-1001")?.publishedAt).toBeDefined();
+    clock.advance(31_000);
+    await handler(sqsEvent(prepared("order-1001", "p-1"), paperwork("order-1001", "w-2")), lambdaContext());
+    expect(readyEntries()).toHaveLength(1);
+  });
+
+  it("does not fail the record when publishedAt cannot be written before the timeout: its event is out, a retry would repeat it", async () => {
+    await handler(sqsEvent(paperwork()), lambdaContext());
+    const unavailable = Object.assign(new Error("Service unavailable"), { name: "ServiceUnavailable", $metadata: { httpStatusCode: 503 } });
+    const mark = jest.spyOn(store, "markPublished").mockRejectedValue(unavailable);
+
+    const deadline = performance.now() + 3_600;
+    const response = await handler(sqsEvent(prepared("order-1001", "p-1")), { ...lambdaContext(), getRemainingTimeInMillis: () => deadline - performance.now() });
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(mark.mock.calls.length).toBeGreaterThan(1);
+    expect(readyEntries()).toHaveLength(1);
+    expect(errorLogs.join("\n")).toContain("could not be marked published");
+  });
+
+  it("does not start a record, nor claim the lease, with too little time left before the timeout", async () => {
+    await handler(sqsEvent(paperwork()), lambdaContext());
+    const late = await handler(sqsEvent(prepared("order-1001", "p-1")), { ...lambdaContext(), getRemainingTimeInMillis: () => 2_000 });
+    expect(late.batchItemFailures).toEqual([{ itemIdentifier: "p-1" }]);
+    expect(errorLogs.join("\n")).toContain("NotEnoughTimeError");
+    const claim = jest.spyOn(store, "claimPublication");
+    // Enough time to start the record, too little once its milestone is recorded.
+    const remaining = [3_100, 2_400];
+    const tight = await handler(sqsEvent(prepared("order-1001", "p-1")), { ...lambdaContext(), getRemainingTimeInMillis: () => remaining.shift() ?? 2_400 });
+    expect(tight.batchItemFailures).toEqual([{ itemIdentifier: "p-1" }]);
+    expect(claim).not.toHaveBeenCalled();
+    expect(errorLogs.join("\n")).toContain("Too little time left to announce the handover");
+    expect(readyEntries()).toEqual([]);
+    expect(await handler(sqsEvent(prepared("order-1001", "p-1")), lambdaContext())).toEqual({ batchItemFailures: [] });
+    expect(readyEntries()).toHaveLength(1);
+  });
+
+  it("does not retry a terminal error of that write", async () => {
+    await handler(sqsEvent(paperwork()), lambdaContext());
+    const denied = Object.assign(new Error("not allowed"), { name: "AccessDeniedException", $metadata: { httpStatusCode: 400 } });
+    const mark = jest.spyOn(store, "markPublished").mockRejectedValue(denied);
+
+    await handler(sqsEvent(prepared("order-1001", "p-1")), lambdaContext());
+
+    expect(mark).toHaveBeenCalledTimes(1);
     expect(readyEntries()).toHaveLength(1);
   });
 });

@@ -1,5 +1,6 @@
 import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
-import { ConfigurationError, PublishFailedError } from "../../handlers/lib/errors";
+import { IdempotencyPersistenceLayerError } from "@aws-lambda-powertools/idempotency";
+import { ConfigurationError, isTransient, PaymentDeclined, PublishFailedError, TransientServiceError, withTransientErrorsNamed } from "../../handlers/lib/errors";
 import { requireEnv } from "../../handlers/lib/env";
 import { logger, redact } from "../../handlers/lib/logger";
 import { publish } from "../../handlers/lib/publish";
@@ -72,5 +73,40 @@ describe("requireEnv", () => {
     } finally {
       process.env.EVENT_BUS_NAME = saved;
     }
+  });
+});
+
+describe("transient and terminal errors", () => {
+  const sdkError = (name: string, status: number) => Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
+
+  it.each([
+    ["a throttled DynamoDB call", sdkError("ProvisionedThroughputExceededException", 400)],
+    ["EventBridge throttling", sdkError("ThrottlingException", 400)],
+    ["a 503", sdkError("ServiceUnavailable", 503)],
+    ["a 500 of any name", sdkError("SomethingBroke", 500)],
+    ["a reset connection", Object.assign(new Error("socket hang up"), { code: "ECONNRESET" })],
+    ["the idempotency store failing on a throttled write", new IdempotencyPersistenceLayerError("Failed to save in progress record", { cause: sdkError("ThrottlingException", 400) })],
+  ])("%s is transient", (_, error) => {
+    expect(isTransient(error)).toBe(true);
+  });
+
+  it.each([
+    ["a failed condition", sdkError("ConditionalCheckFailedException", 400)],
+    ["access denied", sdkError("AccessDeniedException", 400)],
+    ["a declined payment", new PaymentDeclined("declined")],
+    ["the idempotency store failing for good", new IdempotencyPersistenceLayerError("Failed", { cause: sdkError("AccessDeniedException", 400) })],
+    ["not an error", "ThrottlingException"],
+  ])("%s is terminal", (_, error) => {
+    expect(isTransient(error)).toBe(false);
+  });
+
+  it("names transient failures TransientServiceError for the workflow's Retry, keeping the cause, and leaves terminal ones alone", async () => {
+    const throttled = sdkError("ThrottlingException", 400);
+    const wrapped = await withTransientErrorsNamed(async () => Promise.reject(throttled))().catch((e: unknown) => e as Error);
+    expect(wrapped).toBeInstanceOf(TransientServiceError);
+    expect(wrapped).toMatchObject({ name: "TransientServiceError", cause: throttled, message: expect.stringContaining("ThrottlingException") });
+    const declined = new PaymentDeclined("declined");
+    await expect(withTransientErrorsNamed(async () => Promise.reject(declined))()).rejects.toBe(declined);
+    await expect(withTransientErrorsNamed(async (n: number) => n * 2)(21)).resolves.toBe(42);
   });
 });

@@ -1,4 +1,6 @@
+import { PutItemCommand } from "@aws-sdk/client-dynamodb";
 import * as gateway from "../../handlers/lib/payment-gateway";
+import * as ledger from "../../handlers/lib/payment-ledger";
 import { handler } from "../../handlers/payment";
 import { lambdaContext } from "./support/events";
 import { useHandlerHarness } from "./support/harness";
@@ -15,13 +17,14 @@ describe("payment", () => {
 
     const result = await handler(taskInput(), lambdaContext());
 
-    expect(result).toEqual({ paymentId: expect.stringMatching(/^PAY-[0-9a-f-]{36}$/), amountCents: 3_000_000 });
+    expect(result).toEqual({ paymentId: expect.stringMatching(/^PAY-[0-9a-f]{32}$/), amountCents: 3_000_000 });
     expect(charge).toHaveBeenCalledTimes(1);
     expect(charge).toHaveBeenCalledWith({
       orderId: "order-1001",
       paymentToken: "tok_visa_4242",
       amountCents: 3_000_000,
       currency: "EUR",
+      idempotencyKey: "balance#order-1001",
     });
     expect(idempotencyRecords()).toHaveLength(1);
     expect(dynamo.get(idempotencyRecords()[0]!)).toMatchObject({ status: { S: "COMPLETED" }, expiration: { N: expect.any(String) } });
@@ -58,6 +61,37 @@ describe("payment", () => {
     expect(charge).toHaveBeenCalledTimes(1);
   });
 
+  it("names a throttled ledger write after the charge TransientServiceError, and the retry gets the same charge back", async () => {
+    const charge = charges();
+    const throttled = Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException", $metadata: { httpStatusCode: 400 } });
+    jest.spyOn(ledger, "recordCharge").mockRejectedValueOnce(throttled);
+
+    const error = await thrownBy(() => handler(taskInput(), lambdaContext()));
+    const retried = await handler(taskInput(), lambdaContext());
+
+    expect(error.name).toBe("TransientServiceError");
+    expect(charge).toHaveBeenCalledTimes(2);
+    // The gateway got the same idempotency key twice: one payment, not two.
+    expect(new Set(await Promise.all(charge.mock.results.map((r) => r.value)))).toEqual(new Set([retried.paymentId]));
+  });
+
+  it("names a failure of the idempotency store TransientServiceError when its cause is transient, and keeps a terminal one's name", async () => {
+    const unavailable = Object.assign(new Error("Service unavailable"), { name: "ServiceUnavailable", $metadata: { httpStatusCode: 503 } });
+    dynamo.mock.on(PutItemCommand).rejectsOnce(unavailable);
+    const storeFailed = await thrownBy(() => handler(taskInput(), lambdaContext()));
+    expect(storeFailed.name).toBe("TransientServiceError");
+    expect((storeFailed.cause as Error).name).toBe("IdempotencyPersistenceLayerError");
+
+    const declined = await thrownBy(() => handler(taskInput({ paymentToken: "declined-card" }, "order-1002"), lambdaContext()));
+    expect(declined.name).toBe("PaymentDeclined");
+  });
+
+  it("takes a ledger record it finds already written by the same charge (an earlier answer lost) as its own", async () => {
+    const charged = await handler(taskInput(), lambdaContext());
+    expect(await ledger.recordCharge("order-1001", charged.paymentId, 3_000_000)).toBe(true);
+    expect(await ledger.recordCharge("order-1001", "PAY-another", 3_000_000)).toBe(false);
+  });
+
   it("returns a charge its idempotency record missed (timed out after charging) without charging again", async () => {
     dynamo.patch("payment#order-1001", { status: { S: "charged" }, paymentId: { S: "PAY-earlier" }, amountCents: { N: "3000000" } });
     const charge = charges();
@@ -76,7 +110,7 @@ describe("payment", () => {
     const error = await thrownBy(() => handler(taskInput(), lambdaContext()));
 
     expect(error.name).toBe("OrderCompensated");
-    expect(refund).toHaveBeenCalledWith("PAY-late");
+    expect(refund).toHaveBeenCalledWith("PAY-late", "order-1001");
     expect(idempotencyRecords()).toEqual([]);
   });
 

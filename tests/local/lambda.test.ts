@@ -86,6 +86,19 @@ describe("Lambda", () => {
     expect(process.env.GREETING).toBeUndefined();
   });
 
+  it("lets handler code read the cloud's clock, which may be ahead of this machine's", async () => {
+    const { lambda, cloud } = track(await deploy((mocks) => fn(mocks, "clock", `exports.handler = async (event, context) => ({ now: Date.now(), remaining: context.getRemainingTimeInMillis() });`)));
+    cloud.clock.schedule(3_600_000, () => undefined);
+    await cloud.clock.settle(); // nothing runs: the virtual clock jumps an hour
+    const before = cloud.clock.now();
+    const { payload } = (await lambda.invoke("clock", {}, operator)) as { payload: { now: number; remaining: number } };
+    expect(before - Date.now()).toBeGreaterThanOrEqual(3_590_000);
+    expect(payload.now).toBeGreaterThanOrEqual(before);
+    expect(payload.now).toBeLessThanOrEqual(cloud.clock.now());
+    expect(payload.remaining).toBeGreaterThan(0);
+    expect(payload.remaining).toBeLessThanOrEqual(3_000);
+  });
+
   it("reports a handler's error as a function error with its type and message", async () => {
     const { lambda } = track(await deploy((mocks) => fn(mocks, "thrower", THROWS)));
     const result = await lambda.invoke("thrower", {}, operator);

@@ -739,8 +739,12 @@ describe("the dealership paperwork workflow", () => {
     world.lambda.handlers.set("payment", payment);
     world.lambda.handlers.set("insurance", (event) => ({ insurancePolicyId: `POL-${event.orderId}` }));
     world.lambda.handlers.set("registration", (event) => ({ registrationId: `REG-${event.orderId}`, plate: "B-DE 123" }));
-    world.lambda.handlers.set("compensation", () => ({ compensated: true, actions: [{ type: "refund-deposit", amountCents: order.depositCents }] }));
+    world.lambda.handlers.set("compensation", () => ({ compensated: true, actions: [{ type: "refund-deposit", amountCents: order.depositCents }], announce }));
   }
+  let announce = true;
+  beforeEach(() => {
+    announce = true;
+  });
 
   test("the happy path publishes PaperworkCompleted with every reference", async () => {
     paperworkFunctions((event) => ({ paymentId: `PAY-${event.orderId}`, amountCents: event.order.priceCents - event.order.depositCents }));
@@ -795,5 +799,51 @@ describe("the dealership paperwork workflow", () => {
       }),
     ]);
     expect(record.output).toMatchObject({ failure: { error: "PaymentDeclined" }, compensation: { actions: [{ type: "refund-deposit" }] } });
+  });
+
+  test("a duplicate execution of an order already announced compensates and stays quiet", async () => {
+    paperworkFunctions((event) => {
+      const error = new Error(`Payment for order ${event.orderId} was declined by the card issuer`);
+      error.name = "PaymentDeclined";
+      throw error;
+    });
+    announce = false;
+    const { arn } = await deploy(definition, { type: "EXPRESS", name: "paperwork" });
+    const record = await run(arn, vehicleShipped);
+    expect(record.status).toBe("SUCCEEDED");
+    expect(world.lambda.callsOf("compensation")[0].payload).toMatchObject({ executionId: record.executionArn });
+    expect(world.events.entries).toEqual([]);
+    expect(world.sns.published).toEqual([]);
+  });
+
+  test("an unexpected failure is retried, then compensated, announced to operations and the customer, and fails the execution", async () => {
+    paperworkFunctions(() => {
+      const error = new Error("Payment ledger of order ORD-1 keeps changing");
+      error.name = "Error";
+      throw error;
+    });
+    const { arn } = await deploy(definition, { type: "EXPRESS", name: "paperwork" });
+    const record = await run(arn, vehicleShipped);
+    expect(record.status).toBe("FAILED");
+    expect(world.lambda.callsOf("payment")).toHaveLength(1); // not a transient error: not retried
+    expect(world.events.entries.map((entry) => entry.DetailType)).toEqual(["PaperworkFailed"]);
+    expect(world.sns.published).toEqual([expect.objectContaining({ message: expect.objectContaining({ Subject: "Your vehicle order could not be completed" }) })]);
+  });
+
+  test("a transient error of a task is retried until it passes", async () => {
+    let calls = 0;
+    paperworkFunctions((event) => {
+      if (++calls < 4) {
+        const error = new Error("ThrottlingException: Rate exceeded");
+        error.name = "TransientServiceError";
+        throw error;
+      }
+      return { paymentId: `PAY-${event.orderId}`, amountCents: 1 };
+    });
+    const { arn } = await deploy(definition, { type: "EXPRESS", name: "paperwork" });
+    const record = await run(arn, vehicleShipped);
+    expect(record.status).toBe("SUCCEEDED");
+    expect(world.lambda.callsOf("payment")).toHaveLength(4);
+    expect(world.events.entries.map((entry) => entry.DetailType)).toEqual(["PaperworkCompleted"]);
   });
 });
