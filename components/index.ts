@@ -8,7 +8,7 @@ export * from "./bus-ref";
 export * from "./context";
 export * from "./encryption-key";
 export * from "./event-bus";
-export * from "./event-pattern";
+export * from "@event-routes/event-pattern";
 export * from "./iam";
 export * from "./naming";
 export * from "./observability";

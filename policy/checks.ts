@@ -3,7 +3,7 @@
  * over the resources a program registers (as recorded by `local/resource-graph`). Each check
  * returns violations naming the resource; an empty list means the program passes.
  */
-import { validateEventPattern } from "../components/event-pattern";
+import { validateEventPattern } from "@event-routes/event-pattern";
 
 export interface Resource {
   type: string;

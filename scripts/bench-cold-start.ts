@@ -11,7 +11,7 @@ import { execFile } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { bundleHandler } from "../components/bundle";
+import { bundleHandler } from "@event-routes/components";
 import * as events from "../handlers/contracts";
 import { BUS, TABLE, VIN, envelope, orderPlaced, snapshot, sqsEvent, sqsRecord } from "../tests/handlers/support/events";
 import { startLocalAws } from "../tests/handlers/support/local-aws";

@@ -19,7 +19,7 @@ import * as http from "http";
 import * as os from "os";
 import * as path from "path";
 import { parseArgs } from "util";
-import { bundleHandler } from "../components/bundle";
+import { bundleHandler } from "@event-routes/components";
 import { snapshotOf, type OrderPlacedDetail } from "../handlers/contracts";
 import * as contracts from "../handlers/contracts";
 import { deployLocal } from "../local/deploy";

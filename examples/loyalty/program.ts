@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 // In another repository: `from "dealership-events/components"`. Only the library's public entry is used.
-import { BundledFunction, EventBus, Queue, patternFor, queueTarget } from "../../components";
+import { BundledFunction, EventBus, Queue, patternFor, queueTarget } from "@event-routes/components";
 import { VehicleReadyForHandover } from "../../handlers/contracts";
 
 /** Where to find the dealership bus: an ARN, or a name in this account and region. */

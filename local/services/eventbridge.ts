@@ -1,5 +1,5 @@
 import { randomUUID } from "crypto";
-import { compileEventPattern, type EventPatternMatcher, InvalidEventPatternError } from "../../components/event-pattern";
+import { compileEventPattern, type EventPatternMatcher, InvalidEventPatternError } from "@event-routes/event-pattern";
 import { AwsError } from "../aws-error";
 import { authorizeOrThrow, LocalCloud, Message, Service } from "../cloud";
 import { parsePolicy, Principal } from "../iam";
