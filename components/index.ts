@@ -1,5 +1,5 @@
 /**
- * dealership-events component library: EventBridge buses, routes and targets that grant
+ * @event-routes/components: the component library: EventBridge buses, routes and targets that grant
  * themselves least privilege, and the building blocks they route to. Knows nothing of cars.
  */
 export * from "./bundle";
