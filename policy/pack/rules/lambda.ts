@@ -1,0 +1,182 @@
+/** Lambda functions, permissions, event source mappings and asynchronous invoke configs. */
+import { inRange, nameFormat } from "./checks";
+import { assumable } from "./eventbridge";
+import { str } from "./graph";
+import { CannotTell, list, Rule, RuleContext, serviceOf, StackResource, T } from "./model";
+
+const RUNTIMES = "https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html";
+
+/** Runtimes Lambda offers (December 2026, RUNTIMES page). */
+const SUPPORTED = new Set(["nodejs22.x", "nodejs24.x", "python3.10", "python3.11", "python3.12", "python3.13", "python3.14", "java8.al2", "java11", "java17", "java21", "java25", "dotnet8", "dotnet10", "ruby3.3", "ruby3.4", "provided.al2", "provided.al2023"]);
+/** Deprecated: functions still run, creating new ones is blocked or about to be. */
+const DEPRECATED = new Set(["nodejs16.x", "nodejs18.x", "nodejs20.x", "python3.8", "python3.9", "ruby3.2", "dotnet6", "dotnet7", "java8", "go1.x", "provided"]);
+/** Retired long ago: CreateFunction refuses them. */
+const RETIRED = /^(nodejs(4\.3|6\.10|8\.10|10\.x|12\.x|14\.x)?|python(2\.7|3\.6|3\.7)|ruby2\.[57]|dotnetcore\d\.\d|dotnet5\.0)$/;
+
+export const lambdaRules: Rule[] = [
+  {
+    name: "lambda-function-settings",
+    severity: "mandatory",
+    description: "A function's name is 1-64 characters of [A-Za-z0-9_-], timeout 1-900 s, memory 128-10240 MB, ephemeral storage 512-10240 MB, and it has a role",
+    docs: "https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html",
+    subjects: [T.fn],
+    check(fn, context) {
+      nameFormat(context, fn.props.name, 64, /^[A-Za-z0-9_-]+$/, "function name");
+      inRange(context, fn.props.timeout, 1, 900, "timeout (seconds)");
+      inRange(context, fn.props.memorySize, 128, 10240, "memorySize (MB)");
+      inRange(context, fn.props.ephemeralStorage?.size, 512, 10240, "ephemeralStorage.size (MB)");
+      if (!fn.props.role) context.report("the function has no execution role: CreateFunction requires one. Give it a role that lambda.amazonaws.com can assume.");
+    },
+  },
+  {
+    name: "lambda-runtime",
+    severity: "mandatory",
+    description: "A zip function's runtime is one Lambda offers; retired runtimes are refused at create time",
+    docs: RUNTIMES,
+    subjects: [T.fn],
+    check(fn, context) {
+      const runtime = fn.props.runtime;
+      if (fn.props.packageType === "Image") return;
+      if (runtime === undefined || runtime === null) return context.report("a zip function without a runtime: CreateFunction refuses it. Set runtime (nodejs22.x or newer for Node.js).");
+      const id = str(runtime, "runtime");
+      if (RETIRED.test(id)) context.report(`runtime ${id} is retired: Lambda refuses to create functions on it. Move to nodejs22.x or newer (or the current runtime of your language).`);
+      else if (!SUPPORTED.has(id) && !DEPRECATED.has(id)) context.report(`"${id}" is not a Lambda runtime identifier: CreateFunction refuses it. Use one from the runtimes page, e.g. nodejs22.x.`);
+    },
+  },
+  {
+    name: "lambda-runtime-deprecated",
+    severity: "advisory",
+    description: "Functions do not use deprecated runtimes (no security patches; creation blocked soon after deprecation)",
+    docs: RUNTIMES,
+    subjects: [T.fn],
+    check(fn, context) {
+      if (typeof fn.props.runtime === "string" && DEPRECATED.has(fn.props.runtime)) context.report(`runtime ${fn.props.runtime} is deprecated: Lambda no longer patches it and blocks creating and then updating functions on it. Move to a supported runtime.`);
+    },
+  },
+  {
+    name: "lambda-execution-role",
+    severity: "mandatory",
+    description: "A function's role trusts lambda.amazonaws.com (CreateFunction fails otherwise)",
+    docs: "https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html",
+    subjects: [T.fn],
+    check(fn, context) {
+      const role = context.graph.role(fn.props.role);
+      if (!role) return fn.props.role ? context.cannotTell(`role ${fn.props.role} is not a role of this program`) : undefined;
+      if (assumable(role, "lambda.amazonaws.com") === false) context.report(`role ${role.props.name} does not let lambda.amazonaws.com sts:AssumeRole: CreateFunction fails ("The role defined for the function cannot be assumed by Lambda"). Fix its trust policy.`);
+    },
+  },
+  {
+    name: "lambda-permission",
+    severity: "mandatory",
+    description: "A permission names a function of the program, a lambda: action, and a statement id unique per function",
+    docs: "https://docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html",
+    subjects: [T.permission],
+    check(permission, context) {
+      const action = str(permission.props.action, "action");
+      if (!/^(lambda:[A-Za-z*]+|\*)$/.test(action)) context.report(`action "${action}" is not a Lambda action: AddPermission refuses it. Use lambda:InvokeFunction.`);
+      const fn = context.graph.fn(permission.props.function);
+      if (!fn) return;
+      const sid = permission.props.statementId;
+      if (sid) {
+        const twins = context.graph.of(T.permission).filter((p) => p !== permission && p.props.statementId === sid && context.graph.fn(p.props.function) === fn && p.props.qualifier === permission.props.qualifier);
+        if (twins.length > 0) context.report(`statement id "${sid}" is also used by ${twins.map((t) => t.name).join(", ")} on function ${fn.props.name}: AddPermission fails with ResourceConflictException. Use distinct statement ids.`);
+      }
+    },
+  },
+  {
+    name: "lambda-event-source-mapping",
+    severity: "mandatory",
+    description: "Event source mappings: maximumConcurrency 2-1000, batch sizes and windows within the source's limits, the queue's visibility timeout not below the function timeout, and a role that may read the source",
+    docs: "https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html",
+    subjects: [T.esm],
+    check(mapping, context) {
+      const p = mapping.props;
+      inRange(context, p.scalingConfig?.maximumConcurrency, 2, 1000, "scalingConfig.maximumConcurrency");
+      inRange(context, p.maximumBatchingWindowInSeconds, 0, 300, "maximumBatchingWindowInSeconds");
+      const source = str(p.eventSourceArn, "eventSourceArn");
+      const service = serviceOf(source);
+      const fn = context.graph.fn(p.functionName);
+      if (service === "sqs") {
+        const queue = context.graph.queue(source);
+        if (!queue) return context.cannotTell(`queue ${source} is not a queue of this program`);
+        const fifo = Boolean(queue.props.fifoQueue);
+        inRange(context, p.batchSize, 1, fifo ? 10 : 10000, `batchSize (${fifo ? "FIFO" : "standard"} queue)`);
+        if (!fifo && (p.batchSize ?? 10) > 10 && !(p.maximumBatchingWindowInSeconds >= 1)) context.report(`batchSize ${p.batchSize} above 10 needs maximumBatchingWindowInSeconds of at least 1: CreateEventSourceMapping refuses it. Set a batching window.`);
+        if (p.startingPosition) context.report("startingPosition is for streams: an SQS mapping refuses it. Remove it.");
+        if (fn) {
+          const visibility = queue.props.visibilityTimeoutSeconds ?? 30;
+          const timeout = fn.props.timeout ?? 3;
+          if (visibility < timeout) context.report(`queue ${queue.name} has a visibility timeout of ${visibility} s, below function ${fn.props.name}'s timeout of ${timeout} s: CreateEventSourceMapping refuses it. Set the visibility timeout to at least the timeout (AWS recommends six times).`);
+          readsSource(context, fn, ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], str(queue.props.arn, "the queue's ARN"));
+        }
+      } else if (service === "kinesis" || service === "dynamodb") {
+        inRange(context, p.batchSize, 1, 10000, "batchSize");
+        if (!p.startingPosition) context.report(`a ${service} stream mapping needs startingPosition (LATEST, TRIM_HORIZON or AT_TIMESTAMP): CreateEventSourceMapping refuses it without. Set it.`);
+        if (fn) readsSource(context, fn, service === "kinesis" ? ["kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:DescribeStream", "kinesis:ListShards"] : ["dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:DescribeStream", "dynamodb:ListStreams"], source);
+      }
+      if (!fn && p.functionName) context.cannotTell(`function ${p.functionName} is not a function of this program`);
+    },
+  },
+  {
+    name: "lambda-event-source-mapping-baseline",
+    severity: "advisory",
+    description: "Queue mappings report partial batch failures, and the queue's visibility timeout is at least six times the function timeout (docs/design.md 3.2)",
+    docs: "https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html",
+    subjects: [T.esm],
+    check(mapping, context) {
+      if (serviceOf(mapping.props.eventSourceArn) !== "sqs") return;
+      if (!list(mapping.props.functionResponseTypes).includes("ReportBatchItemFailures")) context.report("no ReportBatchItemFailures: one failing message makes its whole batch return to the queue. Report partial batch failures.");
+      const queue = context.graph.queue(mapping.props.eventSourceArn);
+      const fn = context.graph.fn(mapping.props.functionName);
+      if (queue && fn) {
+        const visibility = queue.props.visibilityTimeoutSeconds ?? 30;
+        const timeout = fn.props.timeout ?? 3;
+        if (visibility >= timeout && visibility < 6 * timeout) context.report(`queue ${queue.name}'s visibility timeout (${visibility} s) is below six times the function timeout (${timeout} s), as AWS recommends for retries of throttled batches.`);
+      }
+    },
+  },
+  {
+    name: "lambda-async-invoke-config",
+    severity: "mandatory",
+    description: "Asynchronous invoke configs keep maximumEventAgeInSeconds within 60-21600 and maximumRetryAttempts within 0-2; destinations are SQS, SNS, Lambda or EventBridge and the function's role may send to them",
+    docs: "https://docs.aws.amazon.com/lambda/latest/api/API_PutFunctionEventInvokeConfig.html",
+    subjects: [T.invokeConfig],
+    check(config, context) {
+      inRange(context, config.props.maximumEventAgeInSeconds, 60, 21600, "maximumEventAgeInSeconds");
+      inRange(context, config.props.maximumRetryAttempts, 0, 2, "maximumRetryAttempts");
+      const fn = context.graph.fn(config.props.functionName);
+      for (const kind of ["onSuccess", "onFailure"] as const) {
+        const destination = config.props.destinationConfig?.[kind]?.destination;
+        if (destination === undefined || destination === null) continue;
+        const arn = str(destination, `destinationConfig.${kind}.destination`);
+        const action = DESTINATION_ACTIONS[serviceOf(arn) ?? ""];
+        if (!action) {
+          context.report(`${kind} destination ${arn} is not an SQS queue, SNS topic, Lambda function or event bus: PutFunctionEventInvokeConfig refuses it.`);
+          continue;
+        }
+        if (!fn) continue;
+        const role = context.graph.role(fn.props.role);
+        if (!role) continue;
+        const allowed = context.graph.roleAllows(role, action, arn);
+        if (allowed === false) context.report(`function ${fn.props.name}'s role may not ${action} on its ${kind} destination ${arn}: Lambda checks it and PutFunctionEventInvokeConfig fails (or records are lost). Grant ${action}.`);
+        if (allowed === "unknown") context.cannotTell(`the role of ${fn.props.name} may rely on policies that cannot be read offline for ${action}`);
+      }
+    },
+  },
+];
+
+const DESTINATION_ACTIONS: Record<string, string> = { sqs: "sqs:SendMessage", sns: "sns:Publish", lambda: "lambda:InvokeFunction", events: "events:PutEvents" };
+
+/** The function's role may read the event source (Lambda checks at CreateEventSourceMapping). */
+function readsSource(context: RuleContext, fn: StackResource, actions: string[], source: string): void {
+  const role = context.graph.role(fn.props.role);
+  if (!role) return;
+  for (const action of actions) {
+    const allowed = context.graph.roleAllows(role, action, source);
+    if (allowed === false) {
+      context.report(`function ${fn.props.name}'s role may not ${action} on ${source}: CreateEventSourceMapping refuses the mapping. Grant ${actions.join(", ")}.`);
+      return;
+    }
+    if (allowed === "unknown") throw new CannotTell(`the role of ${fn.props.name} may rely on policies that cannot be read offline for ${action}`);
+  }
+}
