@@ -90,6 +90,18 @@ export class StackGraph {
     return { statements, unreadable };
   }
 
+  /**
+   * Does the role name this resource (not just "*") for `action`? A role granted "*" may never use
+   * a given resource, so rules that infer intent from grants ask this.
+   */
+  roleNames(role: StackResource, action: string, resource: string): boolean {
+    const statements = this.identityPolicies(role)
+      .statements.filter((s) => s.Effect === "Allow" && s.Resource !== undefined)
+      .map((s) => ({ ...s, Resource: list(s.Resource).filter((r) => r !== "*") }))
+      .filter((s) => s.Resource.length > 0);
+    return decide(statements, { action, resource }) !== false;
+  }
+
   /** Does the role's identity allow `action` on `resource`? "unknown" if it depends on what cannot be read. */
   roleAllows(role: StackResource, action: string, resource: string, context?: Request["context"]): true | false | "unknown" {
     const { statements, unreadable } = this.identityPolicies(role);

@@ -100,7 +100,7 @@ export const kmsRules: Rule[] = [
           if (typeof arn !== "string") continue;
           const needed = new Set<string>();
           for (const action of ACTIONS_BY_TYPE[type]) {
-            if (context.graph.roleAllows(role, action, arn) === true) for (const k of keyActionsFor(type, action)) needed.add(k);
+            if (context.graph.roleNames(role, action, arn)) for (const k of keyActionsFor(type, action)) needed.add(k);
           }
           if (needed.size === 0) continue;
           const key = context.graph.key(keyReference);
