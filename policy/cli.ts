@@ -136,11 +136,15 @@ async function main(): Promise<number> {
     console.error(`${(error as Error).message}\n${USAGE}`);
     return 2;
   }
+  // A program's failure can surface as a rejection nobody awaits (an invoke, an apply): it is the run's failure.
+  const failures: unknown[] = [];
+  process.on("unhandledRejection", (error) => failures.push(error));
   let outcome: Awaited<ReturnType<typeof runChecks>>;
   try {
     outcome = await runChecks(args);
+    if (failures.length > 0) throw failures[0];
   } catch (error) {
-    console.error(error instanceof UsageError ? `${error.message}\n${USAGE}` : `the program failed to run: ${(error as Error).stack ?? error}`);
+    console.error(error instanceof UsageError ? `${error.message}\n${USAGE}` : `the program failed to run: ${(error as Error)?.stack ?? error}`);
     return 2;
   }
   const { findings, resources, program } = outcome;
