@@ -397,6 +397,7 @@ export const FIXTURES: Fixture[] = [
   // --- Lambda ---
   { rule: "lambda-function-settings", resource: "fn", what: "a timeout of 901 s", build: (k, bent) => void k.fn("fn", { timeout: bent ? 901 : 900 }) },
   { rule: "lambda-function-settings", resource: "fn", what: "64 MB of memory", build: (k, bent) => void k.fn("fn", { memorySize: bent ? 64 : 128 }) },
+  { rule: "lambda-function-settings", resource: "fn", what: "5 KB of environment variables", build: (k, bent) => void k.fn("fn", { environment: { variables: { BIG: "x".repeat(bent ? 5000 : 3000) } } }) },
   { rule: "lambda-runtime", resource: "fn", what: "the retired nodejs14.x", build: (k, bent) => void k.fn("fn", { runtime: bent ? "nodejs14.x" : "nodejs22.x" }) },
   { rule: "lambda-runtime", resource: "fn", what: "a runtime that does not exist", build: (k, bent) => void k.fn("fn", { runtime: bent ? "nodejs22" : "nodejs24.x" }) },
   { rule: "lambda-runtime-deprecated", resource: "fn", what: "the deprecated nodejs18.x", build: (k, bent) => void k.fn("fn", { runtime: bent ? "nodejs18.x" : "nodejs22.x" }) },
@@ -436,6 +437,29 @@ export const FIXTURES: Fixture[] = [
       const managed = bent ? [] : ["arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole"];
       const role = k.role("role", "lambda.amazonaws.com");
       for (const [i, policyArn] of managed.entries()) new k.aws.iam.RolePolicyAttachment(k.n(`attach-${i}`), { role: role.name, policyArn });
+      const fn = k.fn("fn", { role: role.arn });
+      new k.aws.lambda.EventSourceMapping(k.n("mapping"), { eventSourceArn: queue.arn, functionName: fn.arn, functionResponseTypes: ["ReportBatchItemFailures"] });
+    },
+  },
+  {
+    rule: "lambda-event-source-mapping",
+    resource: "mapping",
+    what: "a batching window on a FIFO queue",
+    build: (k, bent) => {
+      const queue = k.queue("queue", { name: k.n("queue.fifo"), fifoQueue: true, visibilityTimeoutSeconds: 60 });
+      const fn = k.fn("fn", { role: k.role("role", "lambda.amazonaws.com", [statement(["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], queue.arn)]).arn });
+      new k.aws.lambda.EventSourceMapping(k.n("mapping"), { eventSourceArn: queue.arn, functionName: fn.arn, functionResponseTypes: ["ReportBatchItemFailures"], ...(bent ? { maximumBatchingWindowInSeconds: 5 } : {}) });
+    },
+  },
+  {
+    rule: "lambda-event-source-mapping",
+    resource: "mapping",
+    what: "a consumer of a queue under a customer key without kms:Decrypt (through a managed policy)",
+    build: (k, bent) => {
+      const key = new k.aws.kms.Key(k.n("key"), { enableKeyRotation: true });
+      const queue = k.queue("queue", { sqsManagedSseEnabled: undefined, kmsMasterKeyId: key.arn, visibilityTimeoutSeconds: 60 });
+      const role = k.role("role", "lambda.amazonaws.com", bent ? [] : [statement("kms:Decrypt", key.arn)]);
+      new k.aws.iam.RolePolicyAttachment(k.n("attach"), { role: role.name, policyArn: "arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole" });
       const fn = k.fn("fn", { role: role.arn });
       new k.aws.lambda.EventSourceMapping(k.n("mapping"), { eventSourceArn: queue.arn, functionName: fn.arn, functionResponseTypes: ["ReportBatchItemFailures"] });
     },
@@ -509,7 +533,7 @@ export const FIXTURES: Fixture[] = [
   },
   // --- Kinesis, DynamoDB ---
   { rule: "kinesis-stream", resource: "stream", what: "a retention of 10 hours", build: (k, bent) => void new k.aws.kinesis.Stream(k.n("stream"), { name: k.n("stream"), shardCount: 1, retentionPeriod: bent ? 10 : 24 }) },
-  { rule: "kinesis-stream", resource: "stream", what: "an on-demand stream with a shard count", build: (k, bent) => void new k.aws.kinesis.Stream(k.n("stream"), { name: k.n("stream"), streamModeDetails: { streamMode: "ON_DEMAND" }, ...(bent ? { shardCount: 2 } : {}) }) },
+  { rule: "kinesis-stream", resource: "stream", what: "a provisioned stream without shards", build: (k, bent) => void new k.aws.kinesis.Stream(k.n("stream"), { name: k.n("stream"), ...(bent ? {} : { shardCount: 2 }) }) },
   {
     rule: "dynamodb-table",
     resource: "table",

@@ -6,7 +6,7 @@ export const dataRules: Rule[] = [
   {
     name: "kinesis-stream",
     severity: "mandatory",
-    description: "A stream name is 1-128 characters of [a-zA-Z0-9_.-], retention 24-8760 hours, ON_DEMAND without a shard count, PROVISIONED with one, KMS encryption with a key",
+    description: "A stream name is 1-128 characters of [a-zA-Z0-9_.-], retention 24-8760 hours, PROVISIONED with a shard count, KMS encryption with a key",
     docs: "https://docs.aws.amazon.com/kinesis/latest/APIReference/API_CreateStream.html",
     subjects: [T.stream],
     check(stream, context) {
@@ -14,7 +14,6 @@ export const dataRules: Rule[] = [
       nameFormat(context, p.name, 128, /^[a-zA-Z0-9_.-]+$/, "stream name");
       inRange(context, p.retentionPeriod, 24, 8760, "retentionPeriod (hours)");
       const mode = p.streamModeDetails?.streamMode ?? "PROVISIONED";
-      if (mode === "ON_DEMAND" && p.shardCount !== undefined && p.shardCount !== null) context.report("an ON_DEMAND stream with a shardCount: CreateStream refuses it. Remove shardCount.");
       if (mode === "PROVISIONED" && !(p.shardCount >= 1)) context.report("a PROVISIONED stream without a shardCount of at least 1: CreateStream refuses it. Set shardCount or use ON_DEMAND.");
       if (p.encryptionType === "KMS" && !p.kmsKeyId) context.report('encryptionType KMS without kmsKeyId: StartStreamEncryption refuses it. Set kmsKeyId (a key of yours or "alias/aws/kinesis").');
     },

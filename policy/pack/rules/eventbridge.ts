@@ -3,7 +3,7 @@ import { InvalidEventPatternError, validateEventPattern } from "../../../compone
 import { inRange, nameFormat } from "./checks";
 import { str } from "./graph";
 import { decide, parseDocument, Statement } from "./iam-documents";
-import { CannotTell, list, Rule, RuleContext, StackResource, T } from "./model";
+import { CannotTell, given, list, Rule, RuleContext, StackResource, T } from "./model";
 
 const PUT_RULE = "https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html";
 const PUT_TARGETS = "https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutTargets.html";
@@ -17,7 +17,8 @@ export function busNameOf(reference: unknown): string {
 
 /** The rule a target belongs to: same name, same bus. */
 export function ruleOfTarget(target: StackResource, rules: StackResource[]): { rule?: StackResource; sameName: StackResource[] } {
-  const name = str(target.props.rule, "the target's rule");
+  // The rule by name (or by id, "bus/name").
+  const name = str(target.props.rule, "the target's rule").split(/[|/]/).pop()!;
   const sameName = rules.filter((r) => r.props.name === name);
   const bus = busNameOf(target.props.eventBusName);
   return { rule: sameName.find((r) => busNameOf(r.props.eventBusName) === bus), sameName };
@@ -138,16 +139,16 @@ export const eventbridgeRules: Rule[] = [
     subjects: [T.target],
     check(target, context) {
       const { input, inputPath, inputTransformer } = target.props;
-      const given = [input, inputPath, inputTransformer].filter((v) => v !== undefined && v !== null).length;
-      if (given > 1) context.report("the target sets more than one of input, inputPath and inputTransformer: PutTargets refuses that (they are mutually exclusive). Keep one.");
-      if (input !== undefined && input !== null) {
+      const count = [input, inputPath, inputTransformer].filter(given).length;
+      if (count > 1) context.report("the target sets more than one of input, inputPath and inputTransformer: PutTargets refuses that (they are mutually exclusive). Keep one.");
+      if (given(input)) {
         const text = str(input, "input");
         if (!isJson(text)) context.report(`input is not valid JSON text, so PutTargets refuses it: ${text.slice(0, 80)}. Pass JSON (e.g. JSON.stringify(value)).`);
       }
-      if (inputPath !== undefined && inputPath !== null && !/^\$(\.|\[|$)/.test(str(inputPath, "inputPath"))) {
+      if (given(inputPath) && !/^\$(\.|\[|$)/.test(str(inputPath, "inputPath"))) {
         context.report(`inputPath "${inputPath}" is not a JSONPath starting with $: PutTargets refuses it. Write e.g. "$.detail".`);
       }
-      if (inputTransformer) checkTransformer(inputTransformer, context);
+      if (given(inputTransformer)) checkTransformer(inputTransformer, context);
     },
   },
   {
@@ -171,7 +172,7 @@ export const eventbridgeRules: Rule[] = [
     subjects: [T.target],
     check(target, context) {
       const arn = target.props.deadLetterConfig?.arn;
-      if (arn === undefined || arn === null) return;
+      if (!given(arn)) return;
       const dlqArn = str(arn, "deadLetterConfig.arn");
       if (!dlqArn.startsWith("arn:") || dlqArn.split(":")[2] !== "sqs") {
         context.report(`dead-letter target ${dlqArn} is not an SQS queue ARN: EventBridge dead-letter queues are SQS queues. Point it at a standard queue.`);
@@ -213,7 +214,7 @@ export const eventbridgeRules: Rule[] = [
       const action = ROLE_ACTIONS[service];
       if (!action) return context.cannotTell(`no delivery check for target service "${service}"`);
       const crossAccountBus = service === "events" && (arn.split(":")[4] !== ruleArn.split(":")[4] || arn.split(":")[3] !== ruleArn.split(":")[3]);
-      if (roleArn === undefined || roleArn === null) {
+      if (!given(roleArn)) {
         if (service !== "events" || crossAccountBus) context.report(`a ${service} target needs roleArn: EventBridge calls ${action} with a role you give it (PutTargets). Add a role that events.amazonaws.com can assume and that may call ${action} on ${arn}.`);
         return;
       }
@@ -234,7 +235,7 @@ export const eventbridgeRules: Rule[] = [
     subjects: [T.target],
     check(target, context) {
       if (!target.props.retryPolicy) context.report("no retry policy: EventBridge retries for 24 hours and 185 times, then drops the event. Set retryPolicy to what this target needs.");
-      if (!target.props.deadLetterConfig?.arn) context.report("no dead-letter queue: an event that cannot be delivered after the retries is dropped without a trace. Set deadLetterConfig to a standard queue.");
+      if (!given(target.props.deadLetterConfig?.arn)) context.report("no dead-letter queue: an event that cannot be delivered after the retries is dropped without a trace. Set deadLetterConfig to a standard queue.");
     },
   },
   {
@@ -395,8 +396,8 @@ function deliveryToTopic(context: RuleContext, topicArn: string, ruleArn: string
 function deliveryToFunction(context: RuleContext, target: StackResource, functionArn: string, ruleArn: string): void {
   const fn = context.graph.fn(functionArn);
   if (!fn) return context.cannotTell(`function ${functionArn} is not a function of this program`);
-  const qualifier = functionArn.split(":")[7];
-  const grants = context.graph.of(T.permission).filter((p) => context.graph.fn(p.props.function) === fn && (p.props.qualifier ?? undefined) === qualifier);
+  const qualifier = functionArn.split(":")[7] || undefined;
+  const grants = context.graph.of(T.permission).filter((p) => context.graph.fn(p.props.function) === fn && (p.props.qualifier || undefined) === qualifier);
   const statements: Statement[] = grants.map((p) => ({
     Effect: "Allow",
     Principal: p.props.principal === "*" ? "*" : { Service: p.props.principal },

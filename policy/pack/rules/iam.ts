@@ -100,7 +100,9 @@ export const iamRules: Rule[] = [
         ...context.graph.of(T.rolePolicy).filter((p) => p.props.role === role.props.name || p.props.role === role.props.arn).map((p) => p.props.policy),
         ...list(role.props.inlinePolicies as { policy?: string }[]).map((p) => p?.policy),
       ].filter((d): d is string => typeof d === "string");
-      const chars = inline.reduce((sum, d) => sum + d.replace(/\s/g, "").length, 0);
+      // The engine's outputs list a role's RolePolicy documents among its inlinePolicies too: count each once.
+      const unique = [...new Set(inline.map((d) => d.replace(/\s/g, "")))];
+      const chars = unique.reduce((sum, d) => sum + d.length, 0);
       if (chars > 10240) context.report(`the role's inline policies total ${chars} characters; IAM allows 10,240 per role and refuses the one that crosses it. Use managed policies or fewer statements.`);
     },
   },
@@ -131,8 +133,6 @@ export const iamRules: Rule[] = [
       const owner = policy.props[field];
       const all = context.graph.of(policy.type).filter((p) => p.props[field] === owner);
       if (all.length > 1 && all[0] !== policy) context.report(`${owner} already has policy ${all[0].name}: whichever is applied last replaces the other, so the other's grants silently disappear. Merge them into one policy.`);
-      const inline = policy.type === T.queuePolicy ? context.graph.queue(owner) : policy.type === T.topicPolicy ? context.graph.arn(owner, T.topic) : undefined;
-      if (inline?.props.policy) context.report(`${inline.name} also sets its policy inline: the two overwrite each other. Keep one.`);
     },
   },
   {

@@ -26,6 +26,13 @@ export const lambdaRules: Rule[] = [
       inRange(context, fn.props.memorySize, 128, 10240, "memorySize (MB)");
       inRange(context, fn.props.ephemeralStorage?.size, 512, 10240, "ephemeralStorage.size (MB)");
       if (!fn.props.role) context.report("the function has no execution role: CreateFunction requires one. Give it a role that lambda.amazonaws.com can assume.");
+      if (fn.props.packageType !== "Image" && !fn.props.handler) context.report("a zip function without a handler: CreateFunction refuses it. Set handler (e.g. index.handler).");
+      const variables = fn.props.environment?.variables;
+      // Environment variables: 4 KB in all (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).
+      if (variables && typeof variables === "object") {
+        const size = Object.entries(variables).reduce((sum, [k, v]) => sum + Buffer.byteLength(k) + Buffer.byteLength(String(v)), 0);
+        if (size > 4096) context.report(`the environment variables take ${size} bytes; Lambda allows 4 KB in all and refuses the function. Move large values to SSM Parameter Store or the code.`);
+      }
     },
   },
   {
@@ -103,11 +110,14 @@ export const lambdaRules: Rule[] = [
         inRange(context, p.batchSize, 1, fifo ? 10 : 10000, `batchSize (${fifo ? "FIFO" : "standard"} queue)`);
         if (!fifo && (p.batchSize ?? 10) > 10 && !(p.maximumBatchingWindowInSeconds >= 1)) context.report(`batchSize ${p.batchSize} above 10 needs maximumBatchingWindowInSeconds of at least 1: CreateEventSourceMapping refuses it. Set a batching window.`);
         if (p.startingPosition) context.report("startingPosition is for streams: an SQS mapping refuses it. Remove it.");
+        // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-parameters.html
+        if (fifo && p.maximumBatchingWindowInSeconds > 0) context.report(`queue ${queue.name} is FIFO: Lambda supports no batching window for FIFO queues and refuses maximumBatchingWindowInSeconds. Remove it.`);
         if (fn) {
           const visibility = queue.props.visibilityTimeoutSeconds ?? 30;
           const timeout = fn.props.timeout ?? 3;
           if (visibility < timeout) context.report(`queue ${queue.name} has a visibility timeout of ${visibility} s, below function ${fn.props.name}'s timeout of ${timeout} s: CreateEventSourceMapping refuses it. Set the visibility timeout to at least the timeout (AWS recommends six times).`);
           readsSource(context, fn, ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], str(queue.props.arn, "the queue's ARN"));
+          decryptsQueue(context, fn, queue);
         }
       } else if (service === "kinesis" || service === "dynamodb") {
         inRange(context, p.batchSize, 1, 10000, "batchSize");
@@ -166,6 +176,17 @@ export const lambdaRules: Rule[] = [
 ];
 
 const DESTINATION_ACTIONS: Record<string, string> = { sqs: "sqs:SendMessage", sns: "sns:Publish", lambda: "lambda:InvokeFunction", events: "events:PutEvents" };
+
+/** A queue under a customer managed key: the poller reads it as the function's role, which needs kms:Decrypt. */
+function decryptsQueue(context: RuleContext, fn: StackResource, queue: StackResource): void {
+  const reference = queue.props.kmsMasterKeyId;
+  if (typeof reference !== "string" || /(^|:)alias\/aws\//.test(reference)) return;
+  const key = context.graph.key(reference);
+  const role = context.graph.role(fn.props.role);
+  if (!key || !role) return;
+  const allowed = context.graph.roleAllows(role, "kms:Decrypt", str(key.props.arn, "the key's ARN"));
+  if (allowed === false) context.report(`queue ${queue.name} is encrypted with key ${key.name} and function ${fn.props.name}'s role may not kms:Decrypt it: every poll fails and the messages end in the dead-letter queue unread (https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html). Grant kms:Decrypt on the key.`);
+}
 
 /** The function's role may read the event source (Lambda checks at CreateEventSourceMapping). */
 function readsSource(context: RuleContext, fn: StackResource, actions: string[], source: string): void {
