@@ -1,5 +1,5 @@
 /** CloudWatch alarms, log groups and log deliveries. */
-import { inRange, nameFormat } from "./checks";
+import { inRange, nameFormat } from "./formats";
 import { str } from "./graph";
 import { list, Rule, serviceOf, T } from "./model";
 

@@ -1,5 +1,5 @@
 /** Kinesis streams and DynamoDB tables. */
-import { inRange, nameFormat } from "./checks";
+import { inRange, nameFormat } from "./formats";
 import { list, Rule, T } from "./model";
 
 export const dataRules: Rule[] = [

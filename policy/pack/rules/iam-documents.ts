@@ -85,7 +85,7 @@ function conditionsHold(s: Statement, context: RequestContext, contextKnown: boo
 }
 
 /** Keys we know a service request never carries unless the context says so. */
-const KNOWN_ABSENT: Record<string, true> = { "aws:sourcearn": true, "aws:sourceaccount": true, "aws:sourceowner": true, "aws:principalorgid": true };
+const KNOWN_ABSENT: Record<string, true> = { "aws:sourcearn": true, "aws:sourceaccount": true, "aws:principalorgid": true };
 
 function compare(operator: string, values: string[], actual: string): Outcome {
   switch (operator) {
@@ -129,7 +129,9 @@ function applies(s: Statement, request: Request): Outcome {
   if (request.principal) {
     if (s.NotPrincipal !== undefined) return "unknown";
     const { Service, AWS } = request.principal;
-    const named = (Service && (principals(s, "Service").includes(Service) || s.Principal === "*")) || (AWS && principalMatchesAws(s, AWS));
+    // "*" and {"AWS": "*"} name every principal, service principals included.
+    const everyone = s.Principal === "*" || principals(s, "AWS").includes("*");
+    const named = (Service && (everyone || principals(s, "Service").includes(Service))) || (AWS && principalMatchesAws(s, AWS));
     if (!named) return false;
   }
   const actionOk = s.NotAction !== undefined ? !matchesAny(list(s.NotAction), request.action, true) : matchesAny(list(s.Action), request.action, true);

@@ -1,5 +1,5 @@
 /** IAM roles and policy documents (identity and resource policies), and resource policy sizes. */
-import { nameFormat, inRange } from "./checks";
+import { nameFormat, inRange } from "./formats";
 import { known } from "./graph";
 import { parseDocument, principals, Statement } from "./iam-documents";
 import { CannotTell, list, Rule, RuleContext, StackResource, T } from "./model";

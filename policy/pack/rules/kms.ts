@@ -2,7 +2,7 @@
  * KMS: key settings, roles that use an encrypted resource without the key, key policies that shut
  * out the service that must use the key, and AWS managed keys where a service principal encrypts.
  */
-import { inRange } from "./checks";
+import { inRange } from "./formats";
 import { busNameOf, ruleOfTarget } from "./eventbridge";
 import { known, str } from "./graph";
 import { decide, parseDocument, principals } from "./iam-documents";

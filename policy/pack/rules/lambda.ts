@@ -1,6 +1,6 @@
 /** Lambda functions, permissions, event source mappings and asynchronous invoke configs. */
-import { inRange, nameFormat } from "./checks";
-import { assumable } from "./eventbridge";
+import { inRange, nameFormat } from "./formats";
+import { assumable } from "./grants";
 import { str } from "./graph";
 import { CannotTell, list, Rule, RuleContext, serviceOf, StackResource, T } from "./model";
 

@@ -1,5 +1,5 @@
 /** SQS queues and their policies, SNS topics and subscriptions. */
-import { inRange, nameFormat } from "./checks";
+import { inRange, nameFormat } from "./formats";
 import { str } from "./graph";
 import { decide, parseDocument } from "./iam-documents";
 import { CannotTell, Rule, StackResource, T } from "./model";

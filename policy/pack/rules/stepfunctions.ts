@@ -1,5 +1,5 @@
 /** Step Functions state machines: valid definitions, logging AWS accepts, roles able to call what the definition calls. */
-import { assumable } from "./eventbridge";
+import { assumable } from "./grants";
 import { str } from "./graph";
 import { CannotTell, Props, Rule, RuleContext, StackResource, T } from "./model";
 
