@@ -400,7 +400,8 @@ export const FIXTURES: Fixture[] = [
   { rule: "lambda-function-settings", resource: "fn", what: "5 KB of environment variables", build: (k, bent) => void k.fn("fn", { environment: { variables: { BIG: "x".repeat(bent ? 5000 : 3000) } } }) },
   { rule: "lambda-runtime", resource: "fn", what: "the retired nodejs14.x", build: (k, bent) => void k.fn("fn", { runtime: bent ? "nodejs14.x" : "nodejs22.x" }) },
   { rule: "lambda-runtime", resource: "fn", what: "a runtime that does not exist", build: (k, bent) => void k.fn("fn", { runtime: bent ? "nodejs22" : "nodejs24.x" }) },
-  { rule: "lambda-runtime-deprecated", resource: "fn", what: "the deprecated nodejs18.x", build: (k, bent) => void k.fn("fn", { runtime: bent ? "nodejs18.x" : "nodejs22.x" }) },
+  { rule: "lambda-runtime", resource: "fn", what: "nodejs18.x, blocked for new functions since 2026-02-03", build: (k, bent) => void k.fn("fn", { runtime: bent ? "nodejs18.x" : "nodejs24.x" }) },
+  { rule: "lambda-runtime-deprecated", resource: "fn", what: "the deprecated python3.9", build: (k, bent) => void k.fn("fn", { runtime: bent ? "python3.9" : "python3.13", handler: "index.handler" }) },
   { rule: "lambda-execution-role", resource: "fn", what: "a role Lambda cannot assume", build: (k, bent) => void k.fn("fn", { role: k.role("role", bent ? "ec2.amazonaws.com" : "lambda.amazonaws.com").arn }) },
   {
     rule: "lambda-permission",
@@ -589,6 +590,13 @@ export const FIXTURES: Fixture[] = [
   // --- IAM ---
   { rule: "iam-policy-document", resource: "role-policy", what: "an identity policy that names a principal", build: (k, bent) => void k.role("role", "lambda.amazonaws.com", [{ ...statement("sqs:SendMessage", "*"), ...(bent ? { Principal: "*" } : {}) }]) },
   { rule: "iam-policy-document", resource: "role-policy", what: 'Effect "allow" (lower case)', build: (k, bent) => void k.role("role", "lambda.amazonaws.com", [{ Effect: bent ? "allow" : "Allow", Action: "sqs:SendMessage", Resource: "*" }]) },
+  {
+    rule: "iam-policy-document",
+    resource: "role",
+    what: "a trust policy with a Resource",
+    build: (k, bent) =>
+      void new k.aws.iam.Role(k.n("role"), { name: k.n("role"), assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole", ...(bent ? { Resource: "*" } : {}) }] }) }),
+  },
   { rule: "iam-role", resource: "role", what: "a role name of 65 characters", build: (k, bent) => void new k.aws.iam.Role(k.n("role"), { name: `${k.p}-${"r".repeat(64)}`.slice(0, bent ? 65 : 64), assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] }) }) },
   { rule: "iam-least-privilege", resource: "role-policy", what: "sqs:*", build: (k, bent) => void k.role("role", "lambda.amazonaws.com", [statement(bent ? "sqs:*" : "sqs:SendMessage", "*")]) },
   {

@@ -65,6 +65,7 @@ function checkDocument(context: RuleContext, where: string, doc: unknown, kind: 
     if (kind === "identity" && s.Resource === undefined && s.NotResource === undefined) problems.push(`${at}: no Resource`);
     if (kind === "trust") {
       for (const action of list(s.Action)) if (!/^sts:/.test(action)) problems.push(`${at}: a trust policy allows only sts: actions, not ${action}`);
+      if (s.Resource !== undefined || s.NotResource !== undefined) problems.push(`${at}: a trust policy has no Resource ("Has prohibited field Resource")`);
     }
     for (const operator of Object.keys(s.Condition ?? {})) if (!CONDITION_OPERATOR.test(operator)) problems.push(`${at}: unknown condition operator ${operator}`);
   }

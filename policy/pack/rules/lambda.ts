@@ -6,12 +6,30 @@ import { CannotTell, list, Rule, RuleContext, serviceOf, StackResource, T } from
 
 const RUNTIMES = "https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html";
 
-/** Runtimes Lambda offers (December 2026, RUNTIMES page). */
-const SUPPORTED = new Set(["nodejs22.x", "nodejs24.x", "python3.10", "python3.11", "python3.12", "python3.13", "python3.14", "java8.al2", "java11", "java17", "java21", "java25", "dotnet8", "dotnet10", "ruby3.3", "ruby3.4", "provided.al2", "provided.al2023"]);
-/** Deprecated: functions still run, creating new ones is blocked or about to be. */
-const DEPRECATED = new Set(["nodejs16.x", "nodejs18.x", "nodejs20.x", "python3.8", "python3.9", "ruby3.2", "dotnet6", "dotnet7", "java8", "go1.x", "provided"]);
+/** Runtimes Lambda offers, without a deprecation date reached (RUNTIMES page). */
+const SUPPORTED = new Set(["nodejs24.x", "python3.10", "python3.11", "python3.12", "python3.13", "python3.14", "java8.al2", "java11", "java17", "java21", "java25", "dotnet8", "dotnet10", "ruby3.3", "ruby3.4", "provided.al2", "provided.al2023"]);
+/**
+ * Deprecation and "block function create" dates of the RUNTIMES page's tables (AWS has moved some
+ * later before; where we know no block date, only the deprecation is reported).
+ */
+const SCHEDULE: Record<string, { deprecated: string; blockCreate?: string }> = {
+  "nodejs22.x": { deprecated: "2027-04-30", blockCreate: "2027-06-01" },
+  "nodejs20.x": { deprecated: "2026-04-30", blockCreate: "2026-06-01" },
+  "nodejs18.x": { deprecated: "2025-09-01", blockCreate: "2026-02-03" },
+  "nodejs16.x": { deprecated: "2024-06-12", blockCreate: "2026-02-28" },
+  "python3.9": { deprecated: "2025-12-15" },
+  "python3.8": { deprecated: "2024-10-14", blockCreate: "2026-02-28" },
+  "ruby3.2": { deprecated: "2026-03-31" },
+  "dotnet6": { deprecated: "2024-12-20" },
+  "dotnet7": { deprecated: "2024-05-14" },
+  "java8": { deprecated: "2024-01-08" },
+  "go1.x": { deprecated: "2024-01-08" },
+  provided: { deprecated: "2024-01-08" },
+};
 /** Retired long ago: CreateFunction refuses them. */
 const RETIRED = /^(nodejs(4\.3|6\.10|8\.10|10\.x|12\.x|14\.x)?|python(2\.7|3\.6|3\.7)|ruby2\.[57]|dotnetcore\d\.\d|dotnet5\.0)$/;
+
+const reached = (date: string | undefined) => date !== undefined && Date.now() >= Date.parse(`${date}T00:00:00Z`);
 
 export const lambdaRules: Rule[] = [
   {
@@ -46,8 +64,8 @@ export const lambdaRules: Rule[] = [
       if (fn.props.packageType === "Image") return;
       if (runtime === undefined || runtime === null) return context.report("a zip function without a runtime: CreateFunction refuses it. Set runtime (nodejs22.x or newer for Node.js).");
       const id = str(runtime, "runtime");
-      if (RETIRED.test(id)) context.report(`runtime ${id} is retired: Lambda refuses to create functions on it. Move to nodejs22.x or newer (or the current runtime of your language).`);
-      else if (!SUPPORTED.has(id) && !DEPRECATED.has(id)) context.report(`"${id}" is not a Lambda runtime identifier: CreateFunction refuses it. Use one from the runtimes page, e.g. nodejs22.x.`);
+      if (RETIRED.test(id) || reached(SCHEDULE[id]?.blockCreate)) context.report(`runtime ${id} is retired: Lambda refuses to create functions on it${SCHEDULE[id]?.blockCreate ? ` since ${SCHEDULE[id].blockCreate}` : ""}. Move to a supported runtime (nodejs22.x or newer for Node.js).`);
+      else if (!SUPPORTED.has(id) && !SCHEDULE[id]) context.report(`"${id}" is not a Lambda runtime identifier: CreateFunction refuses it. Use one from the runtimes page, e.g. nodejs22.x.`);
     },
   },
   {
@@ -57,7 +75,8 @@ export const lambdaRules: Rule[] = [
     docs: RUNTIMES,
     subjects: [T.fn],
     check(fn, context) {
-      if (typeof fn.props.runtime === "string" && DEPRECATED.has(fn.props.runtime)) context.report(`runtime ${fn.props.runtime} is deprecated: Lambda no longer patches it and blocks creating and then updating functions on it. Move to a supported runtime.`);
+      const schedule = typeof fn.props.runtime === "string" ? SCHEDULE[fn.props.runtime] : undefined;
+      if (schedule && reached(schedule.deprecated) && !reached(schedule.blockCreate)) context.report(`runtime ${fn.props.runtime} is deprecated since ${schedule.deprecated}: Lambda no longer patches it and will block creating, then updating, functions on it. Move to a supported runtime.`);
     },
   },
   {
