@@ -404,6 +404,15 @@ export const FIXTURES: Fixture[] = [
   { rule: "lambda-runtime-deprecated", resource: "fn", what: "the deprecated python3.9", build: (k, bent) => void k.fn("fn", { runtime: bent ? "python3.9" : "python3.13", handler: "index.handler" }) },
   { rule: "lambda-execution-role", resource: "fn", what: "a role Lambda cannot assume", build: (k, bent) => void k.fn("fn", { role: k.role("role", bent ? "ec2.amazonaws.com" : "lambda.amazonaws.com").arn }) },
   {
+    rule: "lambda-execution-role",
+    resource: "fn",
+    what: "a dead-letter queue the role may not send to",
+    build: (k, bent) => {
+      const dlq = k.queue("dlq");
+      k.fn("fn", { deadLetterConfig: { targetArn: dlq.arn }, role: k.role("role", "lambda.amazonaws.com", bent ? [] : [statement("sqs:SendMessage", dlq.arn)]).arn });
+    },
+  },
+  {
     rule: "lambda-permission",
     resource: "permission",
     what: 'the action "invoke"',
@@ -587,6 +596,15 @@ export const FIXTURES: Fixture[] = [
       routeToQueue(k, {}, { sqsManagedSseEnabled: undefined, kmsMasterKeyId: key.arn });
     },
   },
+  {
+    rule: "kms-service-access",
+    resource: "key",
+    what: "a bus under a customer key whose policy shuts EventBridge out",
+    build: (k, bent) => {
+      const key = new k.aws.kms.Key(k.n("key"), { enableKeyRotation: true, policy: keyPolicyFor(bent ? "sqs.amazonaws.com" : "events.amazonaws.com") });
+      new k.aws.cloudwatch.EventBus(k.n("bus"), { name: k.n("bus"), kmsKeyIdentifier: key.arn });
+    },
+  },
   // --- IAM ---
   { rule: "iam-policy-document", resource: "role-policy", what: "an identity policy that names a principal", build: (k, bent) => void k.role("role", "lambda.amazonaws.com", [{ ...statement("sqs:SendMessage", "*"), ...(bent ? { Principal: "*" } : {}) }]) },
   { rule: "iam-policy-document", resource: "role-policy", what: 'Effect "allow" (lower case)', build: (k, bent) => void k.role("role", "lambda.amazonaws.com", [{ Effect: bent ? "allow" : "Allow", Action: "sqs:SendMessage", Resource: "*" }]) },
@@ -666,7 +684,7 @@ function keyPolicyFor(service: string): string {
     Version: "2012-10-17",
     Statement: [
       { Sid: "Account", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "kms:*", Resource: "*" },
-      { Sid: "Service", Effect: "Allow", Principal: { Service: service }, Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: "*" },
+      { Sid: "Service", Effect: "Allow", Principal: { Service: service }, Action: ["kms:GenerateDataKey", "kms:Decrypt", "kms:DescribeKey"], Resource: "*" },
     ],
   });
 }

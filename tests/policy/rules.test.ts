@@ -1,3 +1,5 @@
+import * as fs from "fs";
+import * as path from "path";
 import { checkProgram, Finding, RULES } from "../../policy/checks";
 import { runIsolated } from "../support/program";
 import { FIXTURES, fixturesProgram } from "./fixtures";
@@ -44,4 +46,10 @@ test("rules have unique names, a severity, a description and an AWS (or Pulumi) 
     expect(rule.description.length).toBeGreaterThan(20);
     expect(rule.docs).toMatch(/^https:\/\/(docs\.aws\.amazon\.com|www\.pulumi\.com)\//);
   }
+});
+
+test("README's rule table lists every rule with its severity", () => {
+  const readme = fs.readFileSync(path.join(__dirname, "../../README.md"), "utf8");
+  const missing = RULES.filter((rule) => !readme.includes(`| \`${rule.name}\` | ${rule.severity} |`)).map((r) => r.name);
+  expect(missing).toEqual([]);
 });

@@ -82,13 +82,19 @@ export const lambdaRules: Rule[] = [
   {
     name: "lambda-execution-role",
     severity: "mandatory",
-    description: "A function's role trusts lambda.amazonaws.com (CreateFunction fails otherwise)",
+    description: "A function's role trusts lambda.amazonaws.com, and may send to the function's dead-letter queue or topic (CreateFunction fails otherwise)",
     docs: "https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html",
     subjects: [T.fn],
     check(fn, context) {
       const role = context.graph.role(fn.props.role);
       if (!role) return fn.props.role ? context.cannotTell(`role ${fn.props.role} is not a role of this program`) : undefined;
       if (assumable(role, "lambda.amazonaws.com") === false) context.report(`role ${role.props.name} does not let lambda.amazonaws.com sts:AssumeRole: CreateFunction fails ("The role defined for the function cannot be assumed by Lambda"). Fix its trust policy.`);
+      const deadLetter = fn.props.deadLetterConfig?.targetArn;
+      if (typeof deadLetter === "string" && deadLetter !== "") {
+        const action = serviceOf(deadLetter) === "sns" ? "sns:Publish" : "sqs:SendMessage";
+        // https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-dlq
+        if (context.graph.roleAllows(role, action, deadLetter) === false) context.report(`role ${role.props.name} may not ${action} on the function's dead-letter target ${deadLetter}: CreateFunction refuses the function. Grant ${action}.`);
+      }
     },
   },
   {
