@@ -45,6 +45,8 @@ export async function runProgram<T>(options: {
   let result: T;
   try {
     result = options.program();
+    // An async program (`export = async () => ...`) registers as it goes: let it finish first.
+    if (result instanceof Promise) await result;
   } finally {
     await drain(settings, mocks);
   }

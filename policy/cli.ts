@@ -112,9 +112,13 @@ export async function runChecks(args: CheckArguments): Promise<{ findings: Findi
     project: program.project,
     stack: program.stack,
     config: program.config,
-    // The program registers its resources when its module loads, as under `pulumi up`.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    program: () => require(program.entry),
+    // The program registers its resources when its module loads, as under `pulumi up`; a module
+    // that exports a function is a program Pulumi calls (`export = async () => { ... }`).
+    program: () => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const exported = require(program.entry);
+      return typeof exported === "function" ? exported() : exported;
+    },
   });
   return { findings: checkProgram(mocks.resources), resources: mocks.resources.filter((r) => r.type.startsWith("aws:")).length, program };
 }
