@@ -8,8 +8,8 @@ import { checkStack, Finding, RULES } from "./pack/rules";
 export type { Finding } from "./pack/rules";
 export { RULES } from "./pack/rules";
 
-/** AWS limits the tests compare against (the rules cite their pages). */
-export const LIMITS = { sqsPolicyBytes: 8_192, sqsPolicyStatements: 20, lambdaPolicyBytes: 20_480 } as const;
+/** An AWS limit tests compare against (resource-policy-size cites its page). */
+export const LIMITS = { sqsPolicyBytes: 8_192 } as const;
 
 /** Every finding of every rule (mandatory and advisory) over one program's registered resources. */
 export function checkProgram(resources: RegisteredResource[], rules = RULES): Finding[] {
@@ -18,5 +18,3 @@ export function checkProgram(resources: RegisteredResource[], rules = RULES): Fi
     rules,
   );
 }
-
-export const mandatory = (findings: Finding[]): Finding[] => findings.filter((f) => f.severity === "mandatory");
