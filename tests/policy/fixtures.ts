@@ -28,6 +28,8 @@ export interface Fixture {
   rule: string;
   /** Logical name (without prefix) of the resource the rule must report. */
   resource: string;
+  /** Other resources the same defect is reported on (a broken grant: the target and the grant's holder). */
+  also?: string[];
   what: string;
   build(kit: Kit, bent: boolean): void;
 }
@@ -123,7 +125,7 @@ export const FIXTURES: Fixture[] = [
   {
     rule: "eventbridge-rule-target-limit",
     resource: "rule",
-    what: "six targets on one rule",
+    also: ["target-5"], what: "six targets on one rule",
     build: (k, bent) => {
       const { bus, rule, queue } = routeToQueue(k, { targetId: "t0" });
       for (let i = 1; i < (bent ? 6 : 5); i++) new k.aws.cloudwatch.EventTarget(k.n(`target-${i}`), { rule: rule.name, eventBusName: bus.name, arn: queue.arn, targetId: `t${i}` });
@@ -195,7 +197,7 @@ export const FIXTURES: Fixture[] = [
   {
     rule: "eventbridge-target-permission",
     resource: "target",
-    what: "a Lambda target without a permission for EventBridge",
+    also: ["fn"], what: "a Lambda target without a permission for EventBridge",
     build: (k, bent) => {
       const bus = k.bus();
       const rule = k.rule("rule", bus);
@@ -207,7 +209,7 @@ export const FIXTURES: Fixture[] = [
   {
     rule: "eventbridge-target-permission",
     resource: "target",
-    what: "a queue target whose policy admits another service; aws:SourceArn alone is enough when right",
+    also: ["queue-policy-sns"], what: "a queue target whose policy admits another service; aws:SourceArn alone is enough when right",
     build: (k, bent) => {
       const bus = k.bus();
       const rule = k.rule("rule", bus);
@@ -232,7 +234,7 @@ export const FIXTURES: Fixture[] = [
   {
     rule: "eventbridge-target-permission",
     resource: "target",
-    what: "a topic target without a topic policy",
+    also: ["topic"], what: "a topic target without a topic policy",
     build: (k, bent) => {
       const bus = k.bus();
       const rule = k.rule("rule", bus);
@@ -273,7 +275,7 @@ export const FIXTURES: Fixture[] = [
   {
     rule: "eventbridge-target-permission",
     resource: "delivery",
-    what: "a delivery role EventBridge cannot assume",
+    also: ["target"], what: "a delivery role EventBridge cannot assume",
     build: (k, bent) => {
       const bus = k.bus();
       const rule = k.rule("rule", bus);
@@ -386,7 +388,7 @@ export const FIXTURES: Fixture[] = [
   {
     rule: "sns-subscription-delivery",
     resource: "subscription",
-    what: "a queue subscribed to a topic without a policy for SNS",
+    also: ["queue"], what: "a queue subscribed to a topic without a policy for SNS",
     build: (k, bent) => {
       const topic = new k.aws.sns.Topic(k.n("topic"), { name: k.n("topic") });
       const queue = k.queue("queue");
@@ -431,7 +433,7 @@ export const FIXTURES: Fixture[] = [
   {
     rule: "lambda-event-source-mapping",
     resource: "mapping",
-    what: "a visibility timeout below the function timeout",
+    also: ["queue"], what: "a visibility timeout below the function timeout",
     build: (k, bent) => {
       const queue = k.queue("queue", { visibilityTimeoutSeconds: bent ? 5 : 60 });
       const fn = k.fn("fn", { role: k.role("role", "lambda.amazonaws.com", [statement(["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], queue.arn)]).arn });
@@ -441,7 +443,7 @@ export const FIXTURES: Fixture[] = [
   {
     rule: "lambda-event-source-mapping",
     resource: "mapping",
-    what: "a role that may not receive from the queue",
+    also: ["role"], what: "a role that may not receive from the queue",
     build: (k, bent) => {
       const queue = k.queue("queue", { visibilityTimeoutSeconds: 60 });
       const managed = bent ? [] : ["arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole"];
@@ -515,7 +517,7 @@ export const FIXTURES: Fixture[] = [
   {
     rule: "stepfunctions-role",
     resource: "machine",
-    what: "a role that may not invoke the function the definition calls",
+    also: ["role"], what: "a role that may not invoke the function the definition calls",
     build: (k, bent) => {
       const fn = k.fn("fn");
       const role = k.role("role", "states.amazonaws.com", [statement(bent ? "lambda:GetFunction" : "lambda:InvokeFunction", fn.arn)]);
@@ -590,7 +592,7 @@ export const FIXTURES: Fixture[] = [
   {
     rule: "kms-service-access",
     resource: "key",
-    what: "a customer key whose policy shuts EventBridge out of a target queue",
+    also: ["queue"], what: "a customer key whose policy shuts EventBridge out of a target queue",
     build: (k, bent) => {
       const key = new k.aws.kms.Key(k.n("key"), { enableKeyRotation: true, policy: keyPolicyFor(bent ? "sns.amazonaws.com" : "events.amazonaws.com") });
       routeToQueue(k, {}, { sqsManagedSseEnabled: undefined, kmsMasterKeyId: key.arn });
@@ -675,7 +677,7 @@ export const FIXTURES: Fixture[] = [
     what: "a bus log source with a log type buses do not send",
     build: (k, bent) => void new k.aws.cloudwatch.LogDeliverySource(k.n("source"), { name: k.n("source"), logType: bent ? "APPLICATION_LOGS" : "INFO_LOGS", resourceArn: k.bus().arn }),
   },
-  { rule: "unique-physical-names", resource: "queue-2", what: "two queues with one name", build: (k, bent) => void [k.queue("queue"), k.queue("queue-2", { name: bent ? k.n("queue") : k.n("queue-2") })] },
+  { rule: "unique-physical-names", resource: "queue-2", also: ["queue"], what: "two queues with one name", build: (k, bent) => void [k.queue("queue"), k.queue("queue-2", { name: bent ? k.n("queue") : k.n("queue-2") })] },
 ];
 
 /** A key policy: the account administers, `service` may encrypt and decrypt. */

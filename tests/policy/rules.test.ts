@@ -18,8 +18,10 @@ const cases = FIXTURES.map((f, i) => [f.rule, f.what, i] as const);
 describe("every rule fires on a raw @pulumi/aws program that breaks it", () => {
   test.each(cases)("%s reports %s", (rule, _what, i) => {
     const resource = `f${i}-${FIXTURES[i].resource}`;
-    const reported = bent.filter((f) => f.rule === rule && f.resource === resource && !f.message.startsWith("cannot evaluate"));
-    expect(reported.map((f) => f.severity)).toContain(severity.get(rule));
+    for (const name of [resource, ...(FIXTURES[i].also ?? []).map((n) => `f${i}-${n}`)]) {
+      const reported = bent.filter((f) => f.rule === rule && f.resource === name && !f.message.startsWith("cannot evaluate"));
+      expect({ resource: name, severities: reported.map((f) => f.severity) }).toEqual({ resource: name, severities: expect.arrayContaining([severity.get(rule)]) });
+    }
   });
 });
 

@@ -22,7 +22,10 @@ export function evaluate(resources: StackResource[], rules: readonly Rule[]): Fi
         const at = (resource: StackResource | undefined) => resource ?? subject;
         const context = {
           graph,
-          report: (message: string, resource?: StackResource) => push(finding(rule, rule.severity, at(resource), message)),
+          subject,
+          report: (message: string, ...resources: StackResource[]) => {
+            for (const resource of resources.length > 0 ? resources : [subject]) push(finding(rule, rule.severity, resource, message));
+          },
           cannotTell: (message: string, resource?: StackResource) => push(finding(rule, "advisory", at(resource), `cannot evaluate: ${message}`)),
         };
         try {

@@ -94,7 +94,7 @@ export const eventbridgeRules: Rule[] = [
     check(rule, context) {
       const targets = context.graph.of(T.target).filter((t) => t.props.rule === rule.props.name && busNameOf(t.props.eventBusName) === busNameOf(rule.props.eventBusName));
       if (targets.length > 5) {
-        context.report(`rule ${rule.props.name} has ${targets.length} targets (${targets.map((t) => t.name).join(", ")}); a rule takes at most 5 and PutTargets fails beyond. Split the targets over several rules with the same pattern.`);
+        context.report(`rule ${rule.props.name} has ${targets.length} targets (${targets.map((t) => t.name).join(", ")}); a rule takes at most 5 and PutTargets fails beyond. Split the targets over several rules with the same pattern.`, rule, ...targets);
       }
     },
   },
@@ -181,7 +181,7 @@ export const eventbridgeRules: Rule[] = [
       }
       const queue = context.graph.queue(dlqArn);
       if (!queue) return context.cannotTell(`dead-letter queue ${dlqArn} is not a queue of this program`);
-      if (queue.props.fifoQueue) context.report(`dead-letter queue ${queue.name} is FIFO: EventBridge supports only standard queues as dead-letter queues, so failed events are lost. Use a standard queue.`);
+      if (queue.props.fifoQueue) context.report(`dead-letter queue ${queue.name} is FIFO: EventBridge supports only standard queues as dead-letter queues, so failed events are lost. Use a standard queue.`, target, queue);
       const { rule } = ruleOfTarget(target, context.graph.of(T.rule));
       if (!rule) return;
       deliveryToQueue(context, queue, str(rule.props.arn, "the rule's ARN"), `dead-letter queue ${queue.name}`);
@@ -222,9 +222,9 @@ export const eventbridgeRules: Rule[] = [
       const role = context.graph.role(roleArn);
       if (!role) return context.cannotTell(`role ${roleArn} is not a role of this program`);
       const trust = assumable(role, "events.amazonaws.com", { "aws:sourcearn": ruleArn, "aws:sourceaccount": ruleArn.split(":")[4] });
-      if (trust === false) context.report(`role ${role.props.name} cannot be assumed by EventBridge for rule ${ruleArn}: its trust policy does not allow events.amazonaws.com sts:AssumeRole (with the conditions EventBridge supplies), so every delivery fails. Fix the trust policy.`, role);
+      if (trust === false) context.report(`role ${role.props.name} cannot be assumed by EventBridge for rule ${ruleArn}: its trust policy does not allow events.amazonaws.com sts:AssumeRole (with the conditions EventBridge supplies), so every delivery fails. Fix the trust policy.`, role, target);
       const allowed = context.graph.roleAllows(role, action, arn);
-      if (allowed === false) context.report(`role ${role.props.name} is not allowed ${action} on ${arn}: EventBridge's deliveries fail and the events go to the DLQ or are dropped. Grant ${action} on the target.`);
+      if (allowed === false) context.report(`role ${role.props.name} is not allowed ${action} on ${arn}: EventBridge's deliveries fail and the events go to the DLQ or are dropped. Grant ${action} on the target.`, target, role);
       if (allowed === "unknown") context.cannotTell(`role ${role.props.name} may rely on policies that cannot be read offline for ${action}`);
     },
   },

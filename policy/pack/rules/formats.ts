@@ -1,12 +1,12 @@
 /** Small helpers shared by rules: value ranges and name formats. */
-import { CannotTell, RuleContext, StackResource } from "./model";
+import { CannotTell, RuleContext } from "./model";
 
 /** Reports a number outside [min, max] (absent values take AWS's default, so they pass). */
-export function inRange(context: RuleContext, value: unknown, min: number, max: number, what: string, resource?: StackResource): void {
+export function inRange(context: RuleContext, value: unknown, min: number, max: number, what: string): void {
   if (value === undefined || value === null) return;
   if (typeof value !== "number") throw new CannotTell(`${what} is not a known number`);
   if (!Number.isInteger(value) || value < min || value > max) {
-    context.report(`${what} is ${value}; AWS accepts whole numbers from ${min} to ${max} and refuses anything else at deploy time. Set it within that range.`, resource);
+    context.report(`${what} is ${value}; AWS accepts whole numbers from ${min} to ${max} and refuses anything else at deploy time. Set it within that range.`);
   }
 }
 

@@ -24,7 +24,7 @@ export function deliveryToQueue(context: RuleContext, queue: StackResource, rule
   const request = { principal: { Service: "events.amazonaws.com" }, action: "sqs:SendMessage", resource: queueArn, context: eventBridgeContext(ruleArn) };
   const decision = decide(statements, request);
   if (decision === false) {
-    context.report(`${what}: no queue policy statement lets events.amazonaws.com sqs:SendMessage for rule ${ruleArn}, so SQS denies every delivery and the events are lost. Add a statement for events.amazonaws.com with aws:SourceArn of the rule (or the bus's rules).`);
+    context.report(`${what}: no queue policy statement lets events.amazonaws.com sqs:SendMessage for rule ${ruleArn}, so SQS denies every delivery and the events are lost. Add a statement for events.amazonaws.com with aws:SourceArn of the rule (or the bus's rules).`, context.subject, ...(policies.length > 0 ? policies : [queue]));
   } else if (decision === "unknown") {
     context.cannotTell(`${what}: its policy has conditions this check does not know`);
   }
@@ -41,7 +41,7 @@ export function deliveryToTopic(context: RuleContext, topicArn: string, ruleArn:
   const statements = [...policies.flatMap((p) => parseStatements(p.props.policy)), ...(topic.props.policy ? parseStatements(topic.props.policy) : [])];
   const decision = decide(statements, { principal: { Service: "events.amazonaws.com" }, action: "sns:Publish", resource: topicArn, context: eventBridgeContext(ruleArn) });
   if (decision === false) {
-    context.report(`topic ${topic.name}: no topic policy statement lets events.amazonaws.com sns:Publish for rule ${ruleArn} (SNS's default policy admits only the owner account), so the events are lost. Add a topic policy statement for events.amazonaws.com.`);
+    context.report(`topic ${topic.name}: no topic policy statement lets events.amazonaws.com sns:Publish for rule ${ruleArn} (SNS's default policy admits only the owner account), so the events are lost. Add a topic policy statement for events.amazonaws.com.`, context.subject, ...(policies.length > 0 ? policies : [topic]));
   } else if (decision === "unknown") {
     context.cannotTell(`topic ${topic.name}: its policy has conditions this check does not know`);
   }
@@ -64,7 +64,7 @@ export function deliveryToFunction(context: RuleContext, target: StackResource, 
   }));
   const decision = decide(statements, { principal: { Service: "events.amazonaws.com" }, action: "lambda:InvokeFunction", resource: functionArn, context: eventBridgeContext(ruleArn) });
   if (decision === false) {
-    context.report(`function ${fn.props.name}: no permission lets events.amazonaws.com invoke it for rule ${ruleArn}, so Lambda denies every delivery. Add an aws.lambda.Permission with principal events.amazonaws.com and sourceArn of the rule.`, target);
+    context.report(`function ${fn.props.name}: no permission lets events.amazonaws.com invoke it for rule ${ruleArn}, so Lambda denies every delivery. Add an aws.lambda.Permission with principal events.amazonaws.com and sourceArn of the rule.`, target, ...(grants.length > 0 ? grants : [fn]));
   }
 }
 

@@ -143,7 +143,7 @@ export const kmsRules: Rule[] = [
         for (const action of user.actions) {
           const allowed = keyPolicyAllows(key, { Service: user.service }, action, user.context, user.contextUnknown);
           if (allowed === false) {
-            context.report(`${user.why}, but the policy of key ${key.name} does not let ${user.service} ${action}: the deliveries fail and the events are lost. Add a key policy statement for ${user.service} with ${user.actions.join(", ")}.`, key);
+            context.report(`${user.why}, but the policy of key ${key.name} does not let ${user.service} ${action}: the deliveries fail and the events are lost. Add a key policy statement for ${user.service} with ${user.actions.join(", ")}.`, key, resource);
             break;
           }
           if (allowed === "unknown") {

@@ -88,12 +88,12 @@ export const lambdaRules: Rule[] = [
     check(fn, context) {
       const role = context.graph.role(fn.props.role);
       if (!role) return fn.props.role ? context.cannotTell(`role ${fn.props.role} is not a role of this program`) : undefined;
-      if (assumable(role, "lambda.amazonaws.com") === false) context.report(`role ${role.props.name} does not let lambda.amazonaws.com sts:AssumeRole: CreateFunction fails ("The role defined for the function cannot be assumed by Lambda"). Fix its trust policy.`);
+      if (assumable(role, "lambda.amazonaws.com") === false) context.report(`role ${role.props.name} does not let lambda.amazonaws.com sts:AssumeRole: CreateFunction fails ("The role defined for the function cannot be assumed by Lambda"). Fix its trust policy.`, fn, role);
       const deadLetter = fn.props.deadLetterConfig?.targetArn;
       if (typeof deadLetter === "string" && deadLetter !== "") {
         const action = serviceOf(deadLetter) === "sns" ? "sns:Publish" : "sqs:SendMessage";
         // https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-dlq
-        if (context.graph.roleAllows(role, action, deadLetter) === false) context.report(`role ${role.props.name} may not ${action} on the function's dead-letter target ${deadLetter}: CreateFunction refuses the function. Grant ${action}.`);
+        if (context.graph.roleAllows(role, action, deadLetter) === false) context.report(`role ${role.props.name} may not ${action} on the function's dead-letter target ${deadLetter}: CreateFunction refuses the function. Grant ${action}.`, fn, role);
       }
     },
   },
@@ -140,7 +140,7 @@ export const lambdaRules: Rule[] = [
         if (fn) {
           const visibility = queue.props.visibilityTimeoutSeconds ?? 30;
           const timeout = fn.props.timeout ?? 3;
-          if (visibility < timeout) context.report(`queue ${queue.name} has a visibility timeout of ${visibility} s, below function ${fn.props.name}'s timeout of ${timeout} s: CreateEventSourceMapping refuses it. Set the visibility timeout to at least the timeout (AWS recommends six times).`);
+          if (visibility < timeout) context.report(`queue ${queue.name} has a visibility timeout of ${visibility} s, below function ${fn.props.name}'s timeout of ${timeout} s: CreateEventSourceMapping refuses it. Set the visibility timeout to at least the timeout (AWS recommends six times).`, mapping, queue);
           readsSource(context, fn, ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], str(queue.props.arn, "the queue's ARN"));
           decryptsQueue(context, fn, queue);
         }
@@ -193,7 +193,7 @@ export const lambdaRules: Rule[] = [
         const role = context.graph.role(fn.props.role);
         if (!role) continue;
         const allowed = context.graph.roleAllows(role, action, arn);
-        if (allowed === false) context.report(`function ${fn.props.name}'s role may not ${action} on its ${kind} destination ${arn}: Lambda checks it and PutFunctionEventInvokeConfig fails (or records are lost). Grant ${action}.`);
+        if (allowed === false) context.report(`function ${fn.props.name}'s role may not ${action} on its ${kind} destination ${arn}: Lambda checks it and PutFunctionEventInvokeConfig fails (or records are lost). Grant ${action}.`, config, role);
         if (allowed === "unknown") context.cannotTell(`the role of ${fn.props.name} may rely on policies that cannot be read offline for ${action}`);
       }
     },
@@ -210,7 +210,7 @@ function decryptsQueue(context: RuleContext, fn: StackResource, queue: StackReso
   const role = context.graph.role(fn.props.role);
   if (!key || !role) return;
   const allowed = context.graph.roleAllows(role, "kms:Decrypt", str(key.props.arn, "the key's ARN"));
-  if (allowed === false) context.report(`queue ${queue.name} is encrypted with key ${key.name} and function ${fn.props.name}'s role may not kms:Decrypt it: every poll fails and the messages end in the dead-letter queue unread (https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html). Grant kms:Decrypt on the key.`);
+  if (allowed === false) context.report(`queue ${queue.name} is encrypted with key ${key.name} and function ${fn.props.name}'s role may not kms:Decrypt it: every poll fails and the messages end in the dead-letter queue unread (https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html). Grant kms:Decrypt on the key.`, context.subject, role);
 }
 
 /** The function's role may read the event source (Lambda checks at CreateEventSourceMapping). */
@@ -220,7 +220,7 @@ function readsSource(context: RuleContext, fn: StackResource, actions: string[],
   for (const action of actions) {
     const allowed = context.graph.roleAllows(role, action, source);
     if (allowed === false) {
-      context.report(`function ${fn.props.name}'s role may not ${action} on ${source}: CreateEventSourceMapping refuses the mapping. Grant ${actions.join(", ")}.`);
+      context.report(`function ${fn.props.name}'s role may not ${action} on ${source}: CreateEventSourceMapping refuses the mapping. Grant ${actions.join(", ")}.`, context.subject, role);
       return;
     }
     if (allowed === "unknown") throw new CannotTell(`the role of ${fn.props.name} may rely on policies that cannot be read offline for ${action}`);

@@ -33,8 +33,13 @@ export interface Finding {
 
 export interface RuleContext {
   graph: import("./graph").StackGraph;
-  /** Reports what is wrong with `resource` (default: the subject), why, and how to fix it. */
-  report(message: string, resource?: StackResource): void;
+  /** The resource the rule is looking at. */
+  subject: StackResource;
+  /**
+   * Reports what is wrong, why, and how to fix it, on each resource given (default: the subject):
+   * a defect between two resources is reported on both, since either may be the one to fix.
+   */
+  report(message: string, ...resources: StackResource[]): void;
   /** Reports that this rule cannot tell (an unknown value, a shape it does not know): advisory. */
   cannotTell(message: string, resource?: StackResource): void;
 }

@@ -16,7 +16,7 @@ export const nameRules: Rule[] = [
       if (typeof name !== "string") return;
       const scope = (r: typeof resource) => (r.type === T.rule ? busNameOf(r.props.eventBusName) : "");
       const twins = context.graph.of(resource.type).filter((r) => r.props.name === name && scope(r) === scope(resource));
-      if (twins.length > 1 && twins[0] !== resource) context.report(`${resource.type.split(":").pop()} name "${name}" is also claimed by ${twins[0].name}: AWS refuses the second (already exists) or one overwrites the other. Give each its own name.`);
+      if (twins.length > 1 && twins[0] !== resource) context.report(`${resource.type.split(":").pop()} name "${name}" is also claimed by ${twins[0].name}: AWS refuses the second (already exists) or one overwrites the other. Give each its own name.`, resource, twins[0]);
     },
   },
 ];

@@ -93,7 +93,7 @@ export const sqsSnsRules: Rule[] = [
       const dlq = context.graph.queue(redrive.deadLetterTargetArn);
       if (!dlq) return context.cannotTell(`dead-letter queue ${redrive.deadLetterTargetArn} is not a queue of this program`);
       if (Boolean(dlq.props.fifoQueue) !== Boolean(queue.props.fifoQueue)) {
-        context.report(`the dead-letter queue ${dlq.name} is ${dlq.props.fifoQueue ? "FIFO" : "standard"} but this queue is ${queue.props.fifoQueue ? "FIFO" : "standard"}: SQS requires the same kind and refuses the redrive policy. Use a dead-letter queue of the same kind.`);
+        context.report(`the dead-letter queue ${dlq.name} is ${dlq.props.fifoQueue ? "FIFO" : "standard"} but this queue is ${queue.props.fifoQueue ? "FIFO" : "standard"}: SQS requires the same kind and refuses the redrive policy. Use a dead-letter queue of the same kind.`, queue, dlq);
       }
     },
   },
@@ -166,14 +166,14 @@ export const sqsSnsRules: Rule[] = [
           .filter((p) => p.props.queueUrl === queue.props.url)
           .flatMap((p) => parseDocument(p.props.policy, "the queue policy").Statement);
         const decision = decide(statements, { principal: { Service: "sns.amazonaws.com" }, action: "sqs:SendMessage", resource: queue.props.arn, context: context0 });
-        if (decision === false) context.report(`queue ${queue.name}: no queue policy statement lets sns.amazonaws.com sqs:SendMessage from topic ${topicArn}, so every notification is lost. Add one with aws:SourceArn of the topic.`);
+        if (decision === false) context.report(`queue ${queue.name}: no queue policy statement lets sns.amazonaws.com sqs:SendMessage from topic ${topicArn}, so every notification is lost. Add one with aws:SourceArn of the topic.`, subscription, queue);
         const topic = context.graph.arn(topicArn, T.topic);
         if (topic?.props.fifoTopic && !queue.props.fifoQueue) context.report(`FIFO topic ${topic.name} cannot deliver to standard queue ${queue.name}: Subscribe refuses it. Subscribe a FIFO queue.`);
       } else if (protocol === "lambda") {
         const fn = context.graph.fn(endpoint);
         if (!fn) return context.cannotTell(`function ${endpoint} is not a function of this program`);
         const granted = context.graph.of(T.permission).some((p) => context.graph.fn(p.props.function) === fn && p.props.principal === "sns.amazonaws.com" && (!p.props.sourceArn || p.props.sourceArn === topicArn));
-        if (!granted) context.report(`function ${fn.props.name}: no permission lets sns.amazonaws.com invoke it for topic ${topicArn}, so every notification fails. Add an aws.lambda.Permission.`);
+        if (!granted) context.report(`function ${fn.props.name}: no permission lets sns.amazonaws.com invoke it for topic ${topicArn}, so every notification fails. Add an aws.lambda.Permission.`, subscription, fn);
       }
     },
   },

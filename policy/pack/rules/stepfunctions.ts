@@ -59,7 +59,7 @@ export const stepFunctionsRules: Rule[] = [
     check(machine, context) {
       const role = context.graph.role(machine.props.roleArn);
       if (!role) return context.cannotTell(`role ${machine.props.roleArn} is not a role of this program`);
-      if (assumable(role, "states.amazonaws.com") === false) context.report(`role ${role.props.name} does not let states.amazonaws.com sts:AssumeRole: CreateStateMachine fails. Fix its trust policy.`);
+      if (assumable(role, "states.amazonaws.com") === false) context.report(`role ${role.props.name} does not let states.amazonaws.com sts:AssumeRole: CreateStateMachine fails. Fix its trust policy.`, machine, role);
       for (const [state, task] of tasks(definitionOf(machine))) {
         for (const call of callsOf(task, machine, context)) {
           if (typeof call === "string") {
@@ -67,7 +67,7 @@ export const stepFunctionsRules: Rule[] = [
             continue;
           }
           const allowed = context.graph.roleAllows(role, call.action, call.resource);
-          if (allowed === false) context.report(`state ${state} calls ${call.action} on ${call.resource}, which role ${role.props.name} does not allow: the execution fails there with AccessDenied. Grant ${call.action} on it.`);
+          if (allowed === false) context.report(`state ${state} calls ${call.action} on ${call.resource}, which role ${role.props.name} does not allow: the execution fails there with AccessDenied. Grant ${call.action} on it.`, machine, role);
           if (allowed === "unknown") context.cannotTell(`state ${state}: role ${role.props.name} may rely on policies that cannot be read offline`);
         }
       }
@@ -86,7 +86,7 @@ export const stepFunctionsRules: Rule[] = [
       if (!destination) return context.report(`logging level ${logging.level} without a logDestination: CreateStateMachine refuses it. Give it a log group ARN ending in :*.`);
       if (!str(destination, "logDestination").endsWith(":*")) context.report(`logDestination ${destination} does not end in ":*": CreateStateMachine refuses log group ARNs without it. Append ":*".`);
       const role = context.graph.role(machine.props.roleArn);
-      if (role && context.graph.roleAllows(role, "logs:CreateLogDelivery", "*") === false) context.report(`role ${role.props.name} may not logs:CreateLogDelivery (and the other log delivery actions) on "*": CreateStateMachine fails with logging on. Grant them.`);
+      if (role && context.graph.roleAllows(role, "logs:CreateLogDelivery", "*") === false) context.report(`role ${role.props.name} may not logs:CreateLogDelivery (and the other log delivery actions) on "*": CreateStateMachine fails with logging on. Grant them.`, machine, role);
     },
   },
 ];
