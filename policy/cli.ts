@@ -82,10 +82,25 @@ export function locateProgram(args: CheckArguments): ProgramToRun {
   const stack = args.stack ?? (stacks.length === 1 ? stacks[0] : undefined);
   if (!stack) throw new UsageError(stacks.length === 0 ? `${target} has no stack file (Pulumi.<stack>.yaml)` : `${target} has several stacks (${stacks.join(", ")}): pass --stack`);
   if (!fs.existsSync(path.join(target, `Pulumi.${stack}.yaml`))) throw new UsageError(`${target} has no Pulumi.${stack}.yaml (stack "${stack}")`);
-  const main = parseYaml(fs.readFileSync(projectFile, "utf8"))?.main;
+  const projectDoc = parseYaml(fs.readFileSync(projectFile, "utf8")) ?? {};
+  const main = projectDoc.main;
   const entry = [main, "index.ts", "index.js"].filter((f): f is string => typeof f === "string").map((f) => path.resolve(target, f)).find((f) => fs.existsSync(f));
   if (!entry) throw new UsageError(`${target} has no entry module (index.ts, index.js, or main in Pulumi.yaml)`);
-  return { project, stack, entry, config: { ...qualify(project, readStackConfig(stack, target)), ...qualify(project, args.config) } };
+  const defaults = qualify(project, projectDefaults(projectDoc.config));
+  return { project, stack, entry, config: { ...defaults, ...qualify(project, readStackConfig(stack, target)), ...qualify(project, args.config) } };
+}
+
+/**
+ * Values Pulumi.yaml's `config` block gives: `key: value`, `key: { value }` or `key: { default }`
+ * (https://www.pulumi.com/docs/iac/concepts/projects/project-file/).
+ */
+function projectDefaults(block: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, entry] of Object.entries((block ?? {}) as Record<string, unknown>)) {
+    const value = entry !== null && typeof entry === "object" ? ((entry as { value?: unknown; default?: unknown }).value ?? (entry as { default?: unknown }).default) : entry;
+    if (value !== undefined && value !== null) out[key] = typeof value === "string" ? value : JSON.stringify(value);
+  }
+  return out;
 }
 
 /** Programs outside this repository use its Pulumi SDK and provider (one SDK instance, under its mocks). */

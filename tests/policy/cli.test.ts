@@ -55,12 +55,12 @@ describe("npm run check", () => {
   test("names what a --program folder is missing: Pulumi.yaml, the stack file", () => {
     const empty = writeProgram({ "index.ts": "" });
     expect(() => locateProgram(parseArguments(["--program", empty]))).toThrow(`${empty} has no Pulumi.yaml`);
-    const noStack = writeProgram({ "index.ts": "", "Pulumi.yaml": "name: shop\nruntime: nodejs\n" });
+    const noStack = writeProgram({ "index.ts": "", "Pulumi.yaml": "name: shop\nruntime: nodejs\nconfig:\n  size:\n    type: integer\n    default: 1\n  color:\n    default: red\n" });
     expect(() => locateProgram(parseArguments(["--program", noStack]))).toThrow("has no stack file (Pulumi.<stack>.yaml)");
     fs.writeFileSync(path.join(noStack, "Pulumi.dev.yaml"), "config:\n  aws:region: us-east-1\n  greeting: hi\n");
     expect(() => locateProgram(parseArguments(["--program", noStack, "--stack", "prod"]))).toThrow("has no Pulumi.prod.yaml");
     const located = locateProgram(parseArguments(["--program", noStack, "--config", "size=3"]));
-    expect(located).toMatchObject({ project: "shop", stack: "dev", config: { "aws:region": "us-east-1", "shop:greeting": "hi", "shop:size": "3" } });
+    expect(located).toMatchObject({ project: "shop", stack: "dev", config: { "aws:region": "us-east-1", "shop:greeting": "hi", "shop:size": "3", "shop:color": "red" } });
   });
 
   test("a program folder outside the repository: every violation with severity, rule, resource and type, exit 1 on mandatory", () => {
