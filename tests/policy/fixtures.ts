@@ -356,6 +356,15 @@ export const FIXTURES: Fixture[] = [
     },
   },
   {
+    rule: "sqs-redrive",
+    resource: "queue",
+    what: "a dead-letter queue in another Region",
+    build: (k, bent) => {
+      const dlq = k.queue("dlq");
+      k.queue("queue", { redrivePolicy: k.pulumi.jsonStringify({ deadLetterTargetArn: bent ? `arn:aws:sqs:us-east-1:${ACCOUNT}:${k.n("dlq")}` : dlq.arn, maxReceiveCount: 5 }) });
+    },
+  },
+  {
     rule: "sqs-queue-baseline",
     resource: "queue",
     what: "an unencrypted queue without a dead-letter queue",
@@ -400,6 +409,7 @@ export const FIXTURES: Fixture[] = [
   { rule: "lambda-function-settings", resource: "fn", what: "a timeout of 901 s", build: (k, bent) => void k.fn("fn", { timeout: bent ? 901 : 900 }) },
   { rule: "lambda-function-settings", resource: "fn", what: "64 MB of memory", build: (k, bent) => void k.fn("fn", { memorySize: bent ? 64 : 128 }) },
   { rule: "lambda-function-settings", resource: "fn", what: "5 KB of environment variables", build: (k, bent) => void k.fn("fn", { environment: { variables: { BIG: "x".repeat(bent ? 5000 : 3000) } } }) },
+  { rule: "lambda-function-settings", resource: "fn", what: "six layers", build: (k, bent) => void k.fn("fn", { layers: Array.from({ length: bent ? 6 : 5 }, (_, i) => `arn:aws:lambda:eu-west-1:${ACCOUNT}:layer:l${i}:1`) }) },
   { rule: "lambda-runtime", resource: "fn", what: "the retired nodejs14.x", build: (k, bent) => void k.fn("fn", { runtime: bent ? "nodejs14.x" : "nodejs22.x" }) },
   { rule: "lambda-runtime", resource: "fn", what: "a runtime that does not exist", build: (k, bent) => void k.fn("fn", { runtime: bent ? "nodejs22" : "nodejs24.x" }) },
   { rule: "lambda-runtime", resource: "fn", what: "nodejs18.x, blocked for new functions since 2026-02-03", build: (k, bent) => void k.fn("fn", { runtime: bent ? "nodejs18.x" : "nodejs24.x" }) },
@@ -477,6 +487,16 @@ export const FIXTURES: Fixture[] = [
     },
   },
   {
+    rule: "lambda-event-source-mapping",
+    resource: "mapping",
+    what: "a stream mapping with parallelizationFactor 11",
+    build: (k, bent) => {
+      const stream = new k.aws.kinesis.Stream(k.n("stream"), { name: k.n("stream"), shardCount: 1 });
+      const fn = k.fn("fn", { role: k.role("role", "lambda.amazonaws.com", [statement(["kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:DescribeStream", "kinesis:ListShards"], stream.arn)]).arn });
+      new k.aws.lambda.EventSourceMapping(k.n("mapping"), { eventSourceArn: stream.arn, functionName: fn.arn, startingPosition: "LATEST", parallelizationFactor: bent ? 11 : 10 });
+    },
+  },
+  {
     rule: "lambda-event-source-mapping-baseline",
     resource: "mapping",
     what: "no partial batch responses",
@@ -513,6 +533,21 @@ export const FIXTURES: Fixture[] = [
         roleArn: k.role("role", "states.amazonaws.com").arn,
         definition: JSON.stringify({ StartAt: "Wait", States: { Wait: { Type: "Wait", Seconds: 1, Next: bent ? "Missing" : "Done" }, Done: { Type: "Succeed" } } }),
       }),
+  },
+  {
+    rule: "stepfunctions-definition",
+    resource: "machine",
+    what: "an EXPRESS workflow waiting for a task token",
+    build: (k, bent) => {
+      const queue = k.queue("queue");
+      const role = k.role("role", "states.amazonaws.com", [statement("sqs:SendMessage", queue.arn)]);
+      new k.aws.sfn.StateMachine(k.n("machine"), {
+        name: k.n("machine"),
+        type: bent ? "EXPRESS" : "STANDARD",
+        roleArn: role.arn,
+        definition: k.pulumi.jsonStringify({ StartAt: "Ask", States: { Ask: { Type: "Task", Resource: "arn:aws:states:::sqs:sendMessage.waitForTaskToken", Parameters: { QueueUrl: queue.url, MessageBody: { "token.$": "$$.Task.Token" } }, End: true } } }),
+      });
+    },
   },
   {
     rule: "stepfunctions-role",
@@ -568,6 +603,25 @@ export const FIXTURES: Fixture[] = [
         }),
       }),
   },
+  { rule: "kms-key-settings", resource: "alias", what: "an alias under alias/aws/", build: (k, bent) => void new k.aws.kms.Alias(k.n("alias"), { name: bent ? `alias/aws/${k.p}` : `alias/${k.p}`, targetKeyId: new k.aws.kms.Key(k.n("key"), { enableKeyRotation: true }).keyId }) },
+  {
+    rule: "kms-service-access",
+    resource: "key",
+    what: "a log group under a key CloudWatch Logs may not use",
+    build: (k, bent) => {
+      const key = new k.aws.kms.Key(k.n("key"), {
+        enableKeyRotation: true,
+        policy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            { Sid: "Account", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "kms:*", Resource: "*" },
+            ...(bent ? [] : [{ Sid: "Logs", Effect: "Allow", Principal: { Service: "logs.eu-west-1.amazonaws.com" }, Action: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"], Resource: "*", Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:eu-west-1:${ACCOUNT}:log-group:*` } } }]),
+          ],
+        }),
+      });
+      new k.aws.cloudwatch.LogGroup(k.n("logs"), { name: k.n("logs"), retentionInDays: 14, kmsKeyId: key.arn });
+    },
+  },
   {
     rule: "kms-role-key-access",
     resource: "role",
@@ -618,6 +672,7 @@ export const FIXTURES: Fixture[] = [
       void new k.aws.iam.Role(k.n("role"), { name: k.n("role"), assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole", ...(bent ? { Resource: "*" } : {}) }] }) }),
   },
   { rule: "iam-role", resource: "role", what: "a role name of 65 characters", build: (k, bent) => void new k.aws.iam.Role(k.n("role"), { name: `${k.p}-${"r".repeat(64)}`.slice(0, bent ? 65 : 64), assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] }) }) },
+  { rule: "iam-role", resource: "role", what: "a path without its trailing /", build: (k, bent) => void new k.aws.iam.Role(k.n("role"), { name: k.n("role"), path: bent ? "/service" : "/service/", assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] }) }) },
   { rule: "iam-least-privilege", resource: "role-policy", what: "sqs:*", build: (k, bent) => void k.role("role", "lambda.amazonaws.com", [statement(bent ? "sqs:*" : "sqs:SendMessage", "*")]) },
   {
     rule: "single-resource-policy",

@@ -89,12 +89,16 @@ export const iamRules: Rule[] = [
   {
     name: "iam-role",
     severity: "mandatory",
-    description: "A role name is 1-64 characters of [\\w+=,.@-], maxSessionDuration 3600-43200 s, trust policy at most 2,048 characters and inline policies at most 10,240 characters in all (whitespace not counted)",
+    description: "A role name is 1-64 characters of [\\w+=,.@-], its path begins and ends with /, at most 20 managed policies, maxSessionDuration 3600-43200 s, trust policy at most 2,048 characters and inline policies at most 10,240 characters in all (whitespace not counted)",
     docs: QUOTAS,
     subjects: [T.role],
     check(role, context) {
       nameFormat(context, role.props.name, 64, /^[\w+=,.@-]+$/, "role name");
       inRange(context, role.props.maxSessionDuration, 3600, 43200, "maxSessionDuration");
+      const path = role.props.path;
+      if (typeof path === "string" && path !== "" && !/^\/([\x21-\x7e]*\/)?$/.test(path)) context.report(`path "${path}" must begin and end with /: CreateRole refuses it.`);
+      const attached = new Set([...list(role.props.managedPolicyArns as string[]), ...context.graph.of(T.attachment).filter((a) => a.props.role === role.props.name).map((a) => a.props.policyArn)]);
+      if (attached.size > 20) context.report(`${attached.size} managed policies are attached; IAM allows at most 20 per role (10 by default) and refuses the next. Combine policies.`);
       const trust = role.props.assumeRolePolicy;
       if (typeof trust === "string" && trust.replace(/\s/g, "").length > 2048) context.report(`the trust policy is ${trust.replace(/\s/g, "").length} characters; IAM allows 2,048 by default. Shorten it.`);
       const inline = [

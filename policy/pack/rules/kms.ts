@@ -20,6 +20,8 @@ export function keyOf(resource: StackResource): string | undefined {
       return resource.props.encryptionType === "KMS" ? (resource.props.kmsKeyId ?? undefined) : undefined;
     case T.bus:
       return resource.props.kmsKeyIdentifier ?? undefined;
+    case T.logGroup:
+      return resource.props.kmsKeyId || undefined;
     default:
       return undefined;
   }
@@ -68,10 +70,16 @@ export const kmsRules: Rule[] = [
   {
     name: "kms-key-settings",
     severity: "mandatory",
-    description: "A key's deletion window is 7-30 days, its policy is at most 32 KB and lets someone manage the key (the lockout safety check), and only symmetric keys rotate",
+    description: "A key's deletion window is 7-30 days, its policy is at most 32 KB and lets someone manage the key (the lockout safety check), only symmetric keys rotate, and aliases are alias/<name> outside alias/aws/",
     docs: "https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateKey.html",
-    subjects: [T.key],
+    subjects: [T.key, T.alias],
     check(key, context) {
+      if (key.type === T.alias) {
+        // https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html
+        const name = key.props.name;
+        if (typeof name === "string" && (!/^alias\/[a-zA-Z0-9/_-]+$/.test(name) || name.startsWith("alias/aws/") || name.length > 256)) context.report(`alias "${name}" is refused: an alias is alias/<name> of [a-zA-Z0-9/_-], at most 256 characters, and alias/aws/ is reserved for AWS. Rename it.`);
+        return;
+      }
       inRange(context, key.props.deletionWindowInDays, 7, 30, "deletionWindowInDays");
       const spec = key.props.customerMasterKeySpec ?? key.props.keySpec ?? "SYMMETRIC_DEFAULT";
       if (key.props.enableKeyRotation && spec !== "SYMMETRIC_DEFAULT") context.report(`enableKeyRotation on a ${spec} key: KMS rotates only symmetric encryption keys and refuses it. Turn rotation off or use SYMMETRIC_DEFAULT.`);
@@ -124,9 +132,9 @@ export const kmsRules: Rule[] = [
   {
     name: "kms-service-access",
     severity: "mandatory",
-    description: "Where a service encrypts for you (EventBridge to a queue, topic or encrypted bus; SNS to a queue; CloudWatch alarms to a topic), the key is a customer managed key whose policy lets that service use it",
+    description: "Where a service encrypts for you (EventBridge to a queue, topic or encrypted bus; SNS to a queue; CloudWatch alarms to a topic; CloudWatch Logs for a log group), the key is a customer managed key whose policy lets that service use it",
     docs: "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-troubleshooting.html",
-    subjects: [T.queue, T.topic, T.bus],
+    subjects: [T.queue, T.topic, T.bus, T.logGroup],
     check(resource, context) {
       const keyReference = keyOf(resource);
       if (!keyReference) return;
@@ -191,6 +199,17 @@ function serviceUsers(resource: StackResource, context: RuleContext): ServiceUse
   if (resource.type === T.topic) {
     const alarm = context.graph.of(T.alarm).find((a) => [...list(a.props.alarmActions), ...list(a.props.okActions), ...list(a.props.insufficientDataActions)].includes(arn));
     if (alarm) users.push({ service: "cloudwatch.amazonaws.com", why: `alarm ${alarm.name} notifies ${resource.name}`, actions: ["kms:GenerateDataKey", "kms:Decrypt"], contextUnknown: true });
+  }
+  if (resource.type === T.logGroup && typeof arn === "string") {
+    // https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
+    const groupArn = arn.replace(/:\*$/, "");
+    users.push({
+      service: `logs.${arn.split(":")[3]}.amazonaws.com`,
+      why: `log group ${resource.props.name} is encrypted with a customer managed key (CreateLogGroup fails otherwise)`,
+      actions: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"],
+      context: { "kms:encryptioncontext:aws:logs:arn": groupArn },
+      contextUnknown: true,
+    });
   }
   if (resource.type === T.bus && arn) {
     // EventBridge supplies aws:SourceArn, aws:SourceAccount and the bus ARN in the encryption context (eb-encryption-key-policy).

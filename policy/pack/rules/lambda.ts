@@ -44,6 +44,8 @@ export const lambdaRules: Rule[] = [
       inRange(context, fn.props.memorySize, 128, 10240, "memorySize (MB)");
       inRange(context, fn.props.ephemeralStorage?.size, 512, 10240, "ephemeralStorage.size (MB)");
       if (!fn.props.role) context.report("the function has no execution role: CreateFunction requires one. Give it a role that lambda.amazonaws.com can assume.");
+      // Up to five layers (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).
+      if (list(fn.props.layers).length > 5) context.report(`the function uses ${list(fn.props.layers).length} layers; Lambda allows 5 and refuses the function. Merge layers.`);
       if (fn.props.packageType !== "Image" && !fn.props.handler) context.report("a zip function without a handler: CreateFunction refuses it. Set handler (e.g. index.handler).");
       const variables = fn.props.environment?.variables;
       // Environment variables: 4 KB in all (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).
@@ -118,7 +120,7 @@ export const lambdaRules: Rule[] = [
   {
     name: "lambda-event-source-mapping",
     severity: "mandatory",
-    description: "Event source mappings: maximumConcurrency 2-1000, batch sizes and windows within the source's limits, the queue's visibility timeout not below the function timeout, and a role that may read the source",
+    description: "Event source mappings: maximumConcurrency 2-1000, batch sizes, windows, retries and record ages within the source's limits, the queue's visibility timeout not below the function timeout, and a role that may read the source",
     docs: "https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html",
     subjects: [T.esm],
     check(mapping, context) {
@@ -146,6 +148,11 @@ export const lambdaRules: Rule[] = [
         }
       } else if (service === "kinesis" || service === "dynamodb") {
         inRange(context, p.batchSize, 1, 10000, "batchSize");
+        inRange(context, p.parallelizationFactor, 1, 10, "parallelizationFactor");
+        inRange(context, p.maximumRetryAttempts, -1, 10000, "maximumRetryAttempts");
+        inRange(context, p.tumblingWindowInSeconds, 0, 900, "tumblingWindowInSeconds");
+        const age = p.maximumRecordAgeInSeconds;
+        if (typeof age === "number" && age !== -1 && (age < 60 || age > 604800)) context.report(`maximumRecordAgeInSeconds is ${age}; Lambda accepts -1 (forever) or 60 to 604800 and refuses the mapping.`);
         if (!p.startingPosition) context.report(`a ${service} stream mapping needs startingPosition (LATEST, TRIM_HORIZON or AT_TIMESTAMP): CreateEventSourceMapping refuses it without. Set it.`);
         if (fn) readsSource(context, fn, service === "kinesis" ? ["kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:DescribeStream", "kinesis:ListShards"] : ["dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:DescribeStream", "dynamodb:ListStreams"], source);
       }

@@ -81,7 +81,7 @@ export const sqsSnsRules: Rule[] = [
   {
     name: "sqs-redrive",
     severity: "mandatory",
-    description: "A redrive policy names a queue of the same kind (FIFO to FIFO, standard to standard) and a maxReceiveCount of 1-1000",
+    description: "A redrive policy names a queue of the same kind (FIFO to FIFO, standard to standard) in the same account and Region, and a maxReceiveCount of 1-1000",
     docs: "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html",
     subjects: [T.queue],
     check(queue, context) {
@@ -90,8 +90,13 @@ export const sqsSnsRules: Rule[] = [
       if (Number.isNaN(redrive.maxReceiveCount) && !redrive.deadLetterTargetArn) return context.report("redrivePolicy is not valid JSON: SQS refuses it. Use JSON.stringify({ deadLetterTargetArn, maxReceiveCount }).");
       inRange(context, redrive.maxReceiveCount, 1, 1000, "redrivePolicy.maxReceiveCount");
       if (redrive.maxReceiveCount === undefined) context.report("redrivePolicy has no maxReceiveCount: SQS refuses it. Set maxReceiveCount.");
-      const dlq = context.graph.queue(redrive.deadLetterTargetArn);
-      if (!dlq) return context.cannotTell(`dead-letter queue ${redrive.deadLetterTargetArn} is not a queue of this program`);
+      const target = redrive.deadLetterTargetArn;
+      const own = queue.props.arn;
+      if (typeof target === "string" && typeof own === "string" && target.startsWith("arn:") && (target.split(":")[3] !== own.split(":")[3] || target.split(":")[4] !== own.split(":")[4])) {
+        context.report(`the dead-letter queue ${target} is in another account or Region: SQS requires it in the queue's own account and Region. Use a dead-letter queue beside the queue.`);
+      }
+      const dlq = context.graph.queue(target);
+      if (!dlq) return context.cannotTell(`dead-letter queue ${target} is not a queue of this program`);
       if (Boolean(dlq.props.fifoQueue) !== Boolean(queue.props.fifoQueue)) {
         context.report(`the dead-letter queue ${dlq.name} is ${dlq.props.fifoQueue ? "FIFO" : "standard"} but this queue is ${queue.props.fifoQueue ? "FIFO" : "standard"}: SQS requires the same kind and refuses the redrive policy. Use a dead-letter queue of the same kind.`, queue, dlq);
       }

@@ -34,7 +34,7 @@ export const stepFunctionsRules: Rule[] = [
   {
     name: "stepfunctions-definition",
     severity: "mandatory",
-    description: "A state machine's name is 1-80 characters of [A-Za-z0-9_-] and its definition is valid Amazon States Language",
+    description: "A state machine's name is 1-80 characters of [A-Za-z0-9_-], its definition is valid Amazon States Language, and an EXPRESS one uses no .sync or .waitForTaskToken integration",
     docs: "https://docs.aws.amazon.com/step-functions/latest/apireference/API_CreateStateMachine.html",
     subjects: [T.stateMachine],
     check(machine, context) {
@@ -48,6 +48,13 @@ export const stepFunctionsRules: Rule[] = [
       }
       const result = aslValidator(definition);
       if (!result.isValid) context.report(`the definition is not valid Amazon States Language, so CreateStateMachine refuses it (InvalidDefinition): ${result.errors.map((e) => e.Message).join("; ")}.`);
+      // Express workflows run neither .sync nor .waitForTaskToken integrations
+      // (https://docs.aws.amazon.com/step-functions/latest/dg/choosing-workflow-type.html).
+      if (machine.props.type === "EXPRESS") {
+        for (const [state, task] of tasks(definition)) {
+          if (typeof task.Resource === "string" && /\.(sync(:2)?|waitForTaskToken)$/.test(task.Resource)) context.report(`state ${state} uses ${task.Resource}, an integration pattern EXPRESS workflows do not support: CreateStateMachine refuses it. Use a STANDARD workflow or the request-response pattern.`);
+        }
+      }
     },
   },
   {
@@ -104,7 +111,7 @@ function callsOf(task: Props, machine: StackResource, context: RuleContext): (Ca
   const [partition, region, account] = [machineArn[1], machineArn[3], machineArn[4]];
   const dynamic = (key: string) => `${key}.$` in parameters;
   if (/^arn:[^:]+:lambda:/.test(resource)) return [{ action: "lambda:InvokeFunction", resource }];
-  const integration = /^arn:[^:]+:states:::([a-z0-9-]+):([A-Za-z]+)(\.[A-Za-z]+)?$/.exec(resource);
+  const integration = /^arn:[^:]+:states:::([a-z0-9-]+):([A-Za-z]+)(\.[A-Za-z]+(:2)?)?$/.exec(resource);
   if (!integration) return [`resource ${resource} is not an integration this check knows`];
   const [, service, api] = integration;
   const named = (key: string): string | undefined => (typeof parameters[key] === "string" ? parameters[key] : undefined);
