@@ -564,6 +564,20 @@ export const FIXTURES: Fixture[] = [
     },
   },
   {
+    rule: "stepfunctions-role",
+    resource: "machine",
+    what: "an SDK integration (dynamodb:getItem) the role has no grant for",
+    build: (k, bent) => {
+      const table = new k.aws.dynamodb.Table(k.n("table"), { name: k.n("table"), billingMode: "PAY_PER_REQUEST", hashKey: "id", attributes: [{ name: "id", type: "S" }] });
+      const role = k.role("role", "states.amazonaws.com", [statement(bent ? "dynamodb:PutItem" : "dynamodb:GetItem", table.arn)]);
+      new k.aws.sfn.StateMachine(k.n("machine"), {
+        name: k.n("machine"),
+        roleArn: role.arn,
+        definition: k.pulumi.jsonStringify({ StartAt: "Get", States: { Get: { Type: "Task", Resource: "arn:aws:states:::aws-sdk:dynamodb:getItem", Parameters: { TableName: table.name, Key: { id: { "S.$": "$.id" } } }, End: true } } }),
+      });
+    },
+  },
+  {
     rule: "stepfunctions-logging",
     resource: "machine",
     what: "a log destination without :*",

@@ -102,6 +102,13 @@ export class StackGraph {
     return decide(statements, { action, resource }) !== false;
   }
 
+  /** Does the role allow `action` on some resource? (For calls whose resource is chosen at run time.) */
+  roleAllowsAnywhere(role: StackResource, action: string): true | false | "unknown" {
+    const { statements, unreadable } = this.identityPolicies(role);
+    const granted = statements.some((s) => s.Effect === "Allow" && decide([{ ...s, Resource: "*", NotResource: undefined, Condition: undefined }], { action, resource: "*" }) === true);
+    return granted ? true : unreadable.length > 0 ? "unknown" : false;
+  }
+
   /** Does the role's identity allow `action` on `resource`? "unknown" if it depends on what cannot be read. */
   roleAllows(role: StackResource, action: string, resource: string, context?: Request["context"]): true | false | "unknown" {
     const { statements, unreadable } = this.identityPolicies(role);

@@ -73,8 +73,9 @@ export const stepFunctionsRules: Rule[] = [
             context.cannotTell(`state ${state}: ${call}`);
             continue;
           }
-          const allowed = context.graph.roleAllows(role, call.action, call.resource);
-          if (allowed === false) context.report(`state ${state} calls ${call.action} on ${call.resource}, which role ${role.props.name} does not allow: the execution fails there with AccessDenied. Grant ${call.action} on it.`, machine, role);
+          const allowed = call.resource === undefined ? context.graph.roleAllowsAnywhere(role, call.action) : context.graph.roleAllows(role, call.action, call.resource);
+          const on = call.resource ?? "any resource";
+          if (allowed === false) context.report(`state ${state} calls ${call.action} on ${on}, which role ${role.props.name} does not allow: the execution fails there with AccessDenied. Grant ${call.action}${call.resource ? " on it" : ""}.`, machine, role);
           if (allowed === "unknown") context.cannotTell(`state ${state}: role ${role.props.name} may rely on policies that cannot be read offline`);
         }
       }
@@ -100,8 +101,12 @@ export const stepFunctionsRules: Rule[] = [
 
 interface Call {
   action: string;
-  resource: string;
+  /** The resource called, or undefined when it is chosen at run time (then any grant of the action counts). */
+  resource?: string;
 }
+
+/** IAM service prefixes where an SDK integration's service name differs. */
+const IAM_PREFIX: Record<string, string> = { sfn: "states", eventbridge: "events", cloudwatchlogs: "logs", cloudwatchevents: "events" };
 
 /** What a Task state calls, as IAM actions on resources; strings explain what cannot be known. */
 function callsOf(task: Props, machine: StackResource, context: RuleContext): (Call | string)[] {
@@ -109,25 +114,29 @@ function callsOf(task: Props, machine: StackResource, context: RuleContext): (Ca
   const parameters: Props = task.Parameters ?? task.Arguments ?? {};
   const machineArn = str(machine.props.arn, "the state machine's ARN").split(":");
   const [partition, region, account] = [machineArn[1], machineArn[3], machineArn[4]];
-  const dynamic = (key: string) => `${key}.$` in parameters;
+  // A value chosen at run time: a JSONPath ("Key.$") or a JSONata expression ("{% ... %}").
+  const named = (key: string): string | undefined => {
+    const value = parameters[key];
+    return typeof value === "string" && !value.trim().startsWith("{%") && !(`${key}.$` in parameters) ? value : undefined;
+  };
   if (/^arn:[^:]+:lambda:/.test(resource)) return [{ action: "lambda:InvokeFunction", resource }];
+  const sdk = /^arn:[^:]+:states:::aws-sdk:([a-z0-9]+):([A-Za-z0-9]+)(\.waitForTaskToken)?$/.exec(resource);
+  if (sdk) return [{ action: `${IAM_PREFIX[sdk[1]] ?? sdk[1]}:${sdk[2][0].toUpperCase()}${sdk[2].slice(1)}` }];
   const integration = /^arn:[^:]+:states:::([a-z0-9-]+):([A-Za-z]+)(\.[A-Za-z]+(:2)?)?$/.exec(resource);
   if (!integration) return [`resource ${resource} is not an integration this check knows`];
   const [, service, api] = integration;
-  const named = (key: string): string | undefined => (typeof parameters[key] === "string" ? parameters[key] : undefined);
   switch (`${service}:${api}`) {
     case "lambda:invoke": {
-      if (dynamic("FunctionName")) return ["the function name is chosen at run time"];
       const name = named("FunctionName");
-      const fn = context.graph.fn(name);
-      const arn = name?.startsWith("arn:") ? name : fn?.props.arn;
+      if (!name) return [{ action: "lambda:InvokeFunction" }];
+      const arn = name.startsWith("arn:") ? name : context.graph.fn(name)?.props.arn;
       return arn ? [{ action: "lambda:InvokeFunction", resource: arn }] : [`function ${name} is not a function of this program`];
     }
     case "sns:publish":
-      return dynamic("TopicArn") || !named("TopicArn") ? ["the topic is chosen at run time"] : [{ action: "sns:Publish", resource: named("TopicArn")! }];
+      return [{ action: "sns:Publish", resource: named("TopicArn") }];
     case "sqs:sendMessage": {
       const url = named("QueueUrl");
-      if (!url) return ["the queue is chosen at run time"];
+      if (!url) return [{ action: "sqs:SendMessage" }];
       const queue = context.graph.queue(url);
       const [, , host, queueAccount, queueName] = url.split("/");
       const arn = queue?.props.arn ?? `arn:${partition}:sqs:${host.split(".")[1]}:${queueAccount}:${queueName}`;
@@ -135,25 +144,23 @@ function callsOf(task: Props, machine: StackResource, context: RuleContext): (Ca
     }
     case "events:putEvents": {
       const entries: Props[] = Array.isArray(parameters.Entries) ? parameters.Entries : [];
-      if (entries.length === 0) return ["the entries are chosen at run time"];
+      if (entries.length === 0) return [{ action: "events:PutEvents" }];
       return entries.map((e) => {
-        const bus: string = e.EventBusName ?? "default";
-        return { action: "events:PutEvents", resource: bus.startsWith("arn:") ? bus : `arn:${partition}:events:${region}:${account}:event-bus/${bus}` };
+        const bus = typeof e.EventBusName === "string" && !e.EventBusName.startsWith("{%") && !("EventBusName.$" in e) ? e.EventBusName : e.EventBusName === undefined ? "default" : undefined;
+        return { action: "events:PutEvents", resource: bus === undefined ? undefined : bus.startsWith("arn:") ? bus : `arn:${partition}:events:${region}:${account}:event-bus/${bus}` };
       });
     }
     case "states:startExecution":
-      return named("StateMachineArn") ? [{ action: "states:StartExecution", resource: named("StateMachineArn")! }] : ["the state machine is chosen at run time"];
+      return [{ action: "states:StartExecution", resource: named("StateMachineArn") }];
     case "dynamodb:getItem":
     case "dynamodb:putItem":
     case "dynamodb:updateItem":
     case "dynamodb:deleteItem": {
       const table = named("TableName");
-      if (!table) return ["the table is chosen at run time"];
-      const arn = table.startsWith("arn:") ? table : `arn:${partition}:dynamodb:${region}:${account}:table/${table}`;
+      const arn = table === undefined ? undefined : table.startsWith("arn:") ? table : `arn:${partition}:dynamodb:${region}:${account}:table/${table}`;
       return [{ action: `dynamodb:${api[0].toUpperCase()}${api.slice(1)}`, resource: arn }];
     }
     default:
       return [`integration ${service}:${api} is not one this check knows`];
   }
 }
-
