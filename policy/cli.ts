@@ -76,15 +76,14 @@ export function locateProgram(args: CheckArguments): ProgramToRun {
   }
   const projectFile = path.join(target, "Pulumi.yaml");
   if (!fs.existsSync(projectFile)) throw new UsageError(`${target} has no Pulumi.yaml: pass a Pulumi project folder or a single entry file`);
-  const project: unknown = parseYaml(fs.readFileSync(projectFile, "utf8"))?.name;
+  const projectDoc = parseYaml(fs.readFileSync(projectFile, "utf8")) ?? {};
+  const project: unknown = projectDoc.name;
   if (typeof project !== "string" || !project) throw new UsageError(`${projectFile} has no project name`);
   const stacks = fs.readdirSync(target).flatMap((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1] ?? []);
   const stack = args.stack ?? (stacks.length === 1 ? stacks[0] : undefined);
   if (!stack) throw new UsageError(stacks.length === 0 ? `${target} has no stack file (Pulumi.<stack>.yaml)` : `${target} has several stacks (${stacks.join(", ")}): pass --stack`);
   if (!fs.existsSync(path.join(target, `Pulumi.${stack}.yaml`))) throw new UsageError(`${target} has no Pulumi.${stack}.yaml (stack "${stack}")`);
-  const projectDoc = parseYaml(fs.readFileSync(projectFile, "utf8")) ?? {};
-  const main = projectDoc.main;
-  const entry = [main, "index.ts", "index.js"].filter((f): f is string => typeof f === "string").map((f) => path.resolve(target, f)).find((f) => fs.existsSync(f));
+  const entry = [projectDoc.main, "index.ts", "index.js"].filter((f): f is string => typeof f === "string").map((f) => path.resolve(target, f)).find((f) => fs.existsSync(f));
   if (!entry) throw new UsageError(`${target} has no entry module (index.ts, index.js, or main in Pulumi.yaml)`);
   const defaults = qualify(project, projectDefaults(projectDoc.config));
   return { project, stack, entry, config: { ...defaults, ...qualify(project, readStackConfig(stack, target)), ...qualify(project, args.config) } };
