@@ -397,7 +397,7 @@ export const FIXTURES: Fixture[] = [
   {
     rule: "sns-subscription-delivery",
     resource: "subscription",
-    also: ["queue"], what: "a queue subscribed to a topic without a policy for SNS",
+    also: ["queue-policy-events"], what: "a queue subscribed to a topic without a policy for SNS",
     build: (k, bent) => {
       const topic = new k.aws.sns.Topic(k.n("topic"), { name: k.n("topic") });
       const queue = k.queue("queue");

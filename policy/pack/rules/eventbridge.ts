@@ -206,8 +206,8 @@ export const eventbridgeRules: Rule[] = [
         if (!queue) return context.cannotTell(`queue ${arn} is not a queue of this program`);
         deliveryToQueue(context, queue, ruleArn, `queue ${queue.name}`);
         if (queue.props.fifoQueue) {
-          if (!target.props.sqsTarget?.messageGroupId) context.report(`queue ${queue.name} is FIFO and the target has no sqsTarget.messageGroupId: EventBridge cannot send to it and the events are lost. Set a message group id.`);
-          if (!queue.props.contentBasedDeduplication) context.report(`FIFO queue ${queue.name} has no content-based deduplication, which EventBridge requires of FIFO targets (SqsParameters). Enable contentBasedDeduplication.`);
+          if (!target.props.sqsTarget?.messageGroupId) context.report(`queue ${queue.name} is FIFO and the target has no sqsTarget.messageGroupId: EventBridge cannot send to it and the events are lost. Set a message group id.`, target, queue);
+          if (!queue.props.contentBasedDeduplication) context.report(`FIFO queue ${queue.name} has no content-based deduplication, which EventBridge requires of FIFO targets (SqsParameters). Enable contentBasedDeduplication.`, target, queue);
         }
         return;
       }

@@ -166,12 +166,10 @@ export const sqsSnsRules: Rule[] = [
       if (protocol === "sqs") {
         const queue = context.graph.queue(endpoint);
         if (!queue) return context.cannotTell(`queue ${endpoint} is not a queue of this program`);
-        const statements = context.graph
-          .of(T.queuePolicy)
-          .filter((p) => p.props.queueUrl === queue.props.url)
-          .flatMap((p) => parseDocument(p.props.policy, "the queue policy").Statement);
+        const policies = context.graph.of(T.queuePolicy).filter((p) => p.props.queueUrl === queue.props.url);
+        const statements = policies.flatMap((p) => parseDocument(p.props.policy, "the queue policy").Statement);
         const decision = decide(statements, { principal: { Service: "sns.amazonaws.com" }, action: "sqs:SendMessage", resource: queue.props.arn, context: context0 });
-        if (decision === false) context.report(`queue ${queue.name}: no queue policy statement lets sns.amazonaws.com sqs:SendMessage from topic ${topicArn}, so every notification is lost. Add one with aws:SourceArn of the topic.`, subscription, queue);
+        if (decision === false) context.report(`queue ${queue.name}: no queue policy statement lets sns.amazonaws.com sqs:SendMessage from topic ${topicArn}, so every notification is lost. Add one with aws:SourceArn of the topic.`, subscription, ...(policies.length > 0 ? policies : [queue]));
         const topic = context.graph.arn(topicArn, T.topic);
         if (topic?.props.fifoTopic && !queue.props.fifoQueue) context.report(`FIFO topic ${topic.name} cannot deliver to standard queue ${queue.name}: Subscribe refuses it. Subscribe a FIFO queue.`);
       } else if (protocol === "lambda") {
