@@ -365,6 +365,16 @@ export const FIXTURES: Fixture[] = [
     },
   },
   {
+    rule: "sqs-redrive",
+    resource: "queue",
+    what: "a dead-letter queue whose redrive allow policy denies every source",
+    also: ["dlq"],
+    build: (k, bent) => {
+      const dlq = k.queue("dlq", { redriveAllowPolicy: JSON.stringify({ redrivePermission: bent ? "denyAll" : "allowAll" }) });
+      k.queue("queue", { redrivePolicy: k.pulumi.jsonStringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 5 }) });
+    },
+  },
+  {
     rule: "sqs-queue-baseline",
     resource: "queue",
     what: "an unencrypted queue without a dead-letter queue",
@@ -494,6 +504,16 @@ export const FIXTURES: Fixture[] = [
       const stream = new k.aws.kinesis.Stream(k.n("stream"), { name: k.n("stream"), shardCount: 1 });
       const fn = k.fn("fn", { role: k.role("role", "lambda.amazonaws.com", [statement(["kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:DescribeStream", "kinesis:ListShards"], stream.arn)]).arn });
       new k.aws.lambda.EventSourceMapping(k.n("mapping"), { eventSourceArn: stream.arn, functionName: fn.arn, startingPosition: "LATEST", parallelizationFactor: bent ? 11 : 10 });
+    },
+  },
+  {
+    rule: "lambda-event-source-mapping",
+    resource: "mapping",
+    what: "a filter pattern that is not a pattern",
+    build: (k, bent) => {
+      const queue = k.queue("queue", { visibilityTimeoutSeconds: 60 });
+      const fn = k.fn("fn", { role: k.role("role", "lambda.amazonaws.com", [statement(["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], queue.arn)]).arn });
+      new k.aws.lambda.EventSourceMapping(k.n("mapping"), { eventSourceArn: queue.arn, functionName: fn.arn, functionResponseTypes: ["ReportBatchItemFailures"], filterCriteria: { filters: [{ pattern: JSON.stringify({ body: { kind: bent ? "order" : ["order"] } }) }] } });
     },
   },
   {

@@ -1,4 +1,5 @@
 /** Lambda functions, permissions, event source mappings and asynchronous invoke configs. */
+import { InvalidEventPatternError, validateEventPattern } from "../../../components/event-pattern";
 import { inRange, nameFormat } from "./formats";
 import { assumable } from "./grants";
 import { str } from "./graph";
@@ -120,13 +121,23 @@ export const lambdaRules: Rule[] = [
   {
     name: "lambda-event-source-mapping",
     severity: "mandatory",
-    description: "Event source mappings: maximumConcurrency 2-1000, batch sizes, windows, retries and record ages within the source's limits, the queue's visibility timeout not below the function timeout, and a role that may read the source",
+    description: "Event source mappings: valid filter patterns, maximumConcurrency 2-1000, batch sizes, windows, retries and record ages within the source's limits, the queue's visibility timeout not below the function timeout, and a role that may read the source",
     docs: "https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html",
     subjects: [T.esm],
     check(mapping, context) {
       const p = mapping.props;
       inRange(context, p.scalingConfig?.maximumConcurrency, 2, 1000, "scalingConfig.maximumConcurrency");
       inRange(context, p.maximumBatchingWindowInSeconds, 0, 300, "maximumBatchingWindowInSeconds");
+      // Filter patterns use the event pattern language (https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html).
+      for (const filter of list(p.filterCriteria?.filters as { pattern?: string }[])) {
+        if (!filter?.pattern) continue;
+        try {
+          validateEventPattern(filter.pattern);
+        } catch (error) {
+          if (!(error instanceof InvalidEventPatternError)) throw error;
+          context.report(`filter pattern ${filter.pattern} is invalid: CreateEventSourceMapping refuses it (${error.message}). Fix the pattern.`);
+        }
+      }
       const source = str(p.eventSourceArn, "eventSourceArn");
       const service = serviceOf(source);
       const fn = context.graph.fn(p.functionName);

@@ -81,7 +81,7 @@ export const sqsSnsRules: Rule[] = [
   {
     name: "sqs-redrive",
     severity: "mandatory",
-    description: "A redrive policy names a queue of the same kind (FIFO to FIFO, standard to standard) in the same account and Region, and a maxReceiveCount of 1-1000",
+    description: "A redrive policy names a queue of the same kind (FIFO to FIFO, standard to standard) in the same account and Region whose redrive allow policy admits it, and a maxReceiveCount of 1-1000",
     docs: "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html",
     subjects: [T.queue],
     check(queue, context) {
@@ -97,6 +97,11 @@ export const sqsSnsRules: Rule[] = [
       }
       const dlq = context.graph.queue(target);
       if (!dlq) return context.cannotTell(`dead-letter queue ${target} is not a queue of this program`);
+      // The dead-letter queue's redrive allow policy must admit this queue (SQS refuses the redrive policy otherwise).
+      const allow = typeof dlq.props.redriveAllowPolicy === "string" && dlq.props.redriveAllowPolicy !== "" ? JSON.parse(dlq.props.redriveAllowPolicy) : undefined;
+      if (allow?.redrivePermission === "denyAll" || (allow?.redrivePermission === "byQueue" && !(allow.sourceQueueArns ?? []).includes(queue.props.arn))) {
+        context.report(`the redrive allow policy of dead-letter queue ${dlq.name} does not admit this queue (${allow.redrivePermission}): SQS refuses the redrive policy. Allow this queue in redriveAllowPolicy.`, queue, dlq);
+      }
       if (Boolean(dlq.props.fifoQueue) !== Boolean(queue.props.fifoQueue)) {
         context.report(`the dead-letter queue ${dlq.name} is ${dlq.props.fifoQueue ? "FIFO" : "standard"} but this queue is ${queue.props.fifoQueue ? "FIFO" : "standard"}: SQS requires the same kind and refuses the redrive policy. Use a dead-letter queue of the same kind.`, queue, dlq);
       }
