@@ -173,6 +173,7 @@ export const FIXTURES: Fixture[] = [
     what: "a placeholder the input paths do not define",
     build: (k, bent) => void routeToQueue(k, { inputTransformer: { inputPaths: { id: "$.detail.id" }, inputTemplate: bent ? '{"id": <orderId>}' : '{"id": <id>}' } }),
   },
+  { rule: "eventbridge-target-input", resource: "target", what: "an input of 9,000 characters", build: (k, bent) => void routeToQueue(k, { input: JSON.stringify({ text: "x".repeat(bent ? 9000 : 8000) }) }) },
   { rule: "eventbridge-target-retry", resource: "target", what: "200 retry attempts", build: (k, bent) => void routeToQueue(k, { retryPolicy: { maximumRetryAttempts: bent ? 200 : 185, maximumEventAgeInSeconds: 3600 } }) },
   {
     rule: "eventbridge-target-dead-letter-queue",
@@ -404,6 +405,18 @@ export const FIXTURES: Fixture[] = [
     },
   },
   { rule: "sns-topic", resource: "topic", what: "a FIFO topic without .fifo", build: (k, bent) => void new k.aws.sns.Topic(k.n("topic"), { fifoTopic: true, name: bent ? k.n("topic") : k.n("topic.fifo") }) },
+  { rule: "sns-topic", resource: "topic", what: "content-based deduplication on a standard topic", build: (k, bent) => void new k.aws.sns.Topic(k.n("topic"), { name: k.n("topic"), ...(bent ? { contentBasedDeduplication: true } : {}) }) },
+  {
+    rule: "sns-subscription-delivery",
+    resource: "subscription",
+    what: "raw message delivery to a function",
+    build: (k, bent) => {
+      const topic = new k.aws.sns.Topic(k.n("topic"), { name: k.n("topic") });
+      const fn = k.fn("fn");
+      new k.aws.lambda.Permission(k.n("permission"), { function: fn.name, action: "lambda:InvokeFunction", principal: "sns.amazonaws.com", sourceArn: topic.arn });
+      new k.aws.sns.TopicSubscription(k.n("subscription"), { topic: topic.arn, protocol: "lambda", endpoint: fn.arn, ...(bent ? { rawMessageDelivery: true } : {}) });
+    },
+  },
   {
     rule: "sns-subscription-delivery",
     resource: "subscription",
@@ -517,6 +530,22 @@ export const FIXTURES: Fixture[] = [
     },
   },
   {
+    rule: "lambda-permission",
+    resource: "permission",
+    what: "a source account that is not 12 digits",
+    build: (k, bent) => void new k.aws.lambda.Permission(k.n("permission"), { function: k.fn("fn").name, action: "lambda:InvokeFunction", principal: "events.amazonaws.com", sourceAccount: bent ? "1234" : ACCOUNT }),
+  },
+  {
+    rule: "lambda-event-source-mapping",
+    resource: "mapping",
+    what: "AT_TIMESTAMP without a timestamp",
+    build: (k, bent) => {
+      const stream = new k.aws.kinesis.Stream(k.n("stream"), { name: k.n("stream"), shardCount: 1 });
+      const fn = k.fn("fn", { role: k.role("role", "lambda.amazonaws.com", [statement(["kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:DescribeStream", "kinesis:ListShards"], stream.arn)]).arn });
+      new k.aws.lambda.EventSourceMapping(k.n("mapping"), { eventSourceArn: stream.arn, functionName: fn.arn, startingPosition: "AT_TIMESTAMP", ...(bent ? {} : { startingPositionTimestamp: "2026-01-01T00:00:00Z" }) });
+    },
+  },
+  {
     rule: "lambda-event-source-mapping-baseline",
     resource: "mapping",
     what: "no partial batch responses",
@@ -621,6 +650,26 @@ export const FIXTURES: Fixture[] = [
     what: "an attribute that is no key",
     build: (k, bent) =>
       void new k.aws.dynamodb.Table(k.n("table"), { name: k.n("table"), billingMode: "PAY_PER_REQUEST", hashKey: "id", attributes: [{ name: "id", type: "S" }, ...(bent ? [{ name: "status", type: "S" }] : [])] }),
+  },
+  {
+    rule: "dynamodb-table",
+    resource: "table",
+    what: "a stream view type without a stream",
+    build: (k, bent) => void new k.aws.dynamodb.Table(k.n("table"), { name: k.n("table"), billingMode: "PAY_PER_REQUEST", hashKey: "id", attributes: [{ name: "id", type: "S" }], streamViewType: "NEW_IMAGE", streamEnabled: !bent }),
+  },
+  {
+    rule: "dynamodb-table",
+    resource: "table",
+    what: "a local index on a table without a sort key",
+    build: (k, bent) =>
+      void new k.aws.dynamodb.Table(k.n("table"), {
+        name: k.n("table"),
+        billingMode: "PAY_PER_REQUEST",
+        hashKey: "id",
+        ...(bent ? {} : { rangeKey: "at" }),
+        attributes: [{ name: "id", type: "S" }, ...(bent ? [] : [{ name: "at", type: "N" }]), { name: "status", type: "S" }],
+        localSecondaryIndexes: [{ name: "by-status", rangeKey: "status", projectionType: "KEYS_ONLY" }],
+      }),
   },
   // --- KMS ---
   { rule: "kms-key-settings", resource: "key", what: "a deletion window of 3 days", build: (k, bent) => void new k.aws.kms.Key(k.n("key"), { deletionWindowInDays: bent ? 3 : 7, enableKeyRotation: true }) },

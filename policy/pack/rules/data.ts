@@ -21,7 +21,7 @@ export const dataRules: Rule[] = [
   {
     name: "dynamodb-table",
     severity: "mandatory",
-    description: "A table name is 3-255 characters of [a-zA-Z0-9_.-]; key attributes are defined and every defined attribute is a key; capacities match the billing mode; TTL names its attribute",
+    description: "A table name is 3-255 characters of [a-zA-Z0-9_.-]; key attributes are defined and every defined attribute is a key; capacities match the billing mode; at most 20 global and 5 local indexes; streams and TTL fully specified",
     docs: "https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateTable.html",
     subjects: [T.table],
     check(table, context) {
@@ -39,6 +39,16 @@ export const dataRules: Rule[] = [
       const mode = p.billingMode ?? "PROVISIONED";
       if (mode === "PAY_PER_REQUEST" && (p.readCapacity || p.writeCapacity)) context.report("PAY_PER_REQUEST with read or write capacity: CreateTable refuses capacities on on-demand tables. Remove them.");
       if (mode === "PROVISIONED" && !(p.readCapacity >= 1 && p.writeCapacity >= 1)) context.report("a PROVISIONED table needs readCapacity and writeCapacity of at least 1. Set them, or use PAY_PER_REQUEST.");
+      // Index quotas (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html).
+      const gsis = list(p.globalSecondaryIndexes as { projectionType?: string; nonKeyAttributes?: string[] }[]);
+      const lsis = list(p.localSecondaryIndexes as { projectionType?: string; nonKeyAttributes?: string[] }[]);
+      if (gsis.length > 20) context.report(`${gsis.length} global secondary indexes; DynamoDB allows 20 per table by default. Remove some.`);
+      if (lsis.length > 5) context.report(`${lsis.length} local secondary indexes; DynamoDB allows 5 per table. Remove some.`);
+      if (lsis.length > 0 && !p.rangeKey) context.report("local secondary indexes on a table without a sort key (rangeKey): CreateTable refuses them. Add a rangeKey or use global indexes.");
+      for (const index of [...gsis, ...lsis]) {
+        if (index.projectionType === "INCLUDE" && list(index.nonKeyAttributes).length === 0) context.report("an index with projectionType INCLUDE and no nonKeyAttributes: CreateTable refuses it. Name the attributes or project ALL / KEYS_ONLY.");
+      }
+      if (p.streamViewType && !p.streamEnabled) context.report("streamViewType without streamEnabled: DynamoDB refuses a stream view type on a table without a stream. Set streamEnabled: true.");
       if (p.ttl?.enabled && !p.ttl?.attributeName) context.report("TTL is enabled without an attributeName: UpdateTimeToLive refuses it. Name the expiry attribute.");
     },
   },

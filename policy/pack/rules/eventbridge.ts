@@ -142,6 +142,13 @@ export const eventbridgeRules: Rule[] = [
       const { input, inputPath, inputTransformer } = target.props;
       const count = [input, inputPath, inputTransformer].filter(given).length;
       if (count > 1) context.report("the target sets more than one of input, inputPath and inputTransformer: PutTargets refuses that (they are mutually exclusive). Keep one.");
+      // Length limits of API_Target: Input and InputTemplate 8,192 characters, InputPath 256.
+      const tooLong = (value: unknown, limit: number, what: string) => {
+        if (typeof value === "string" && value.length > limit) context.report(`${what} is ${value.length} characters; PutTargets accepts ${limit}. Shorten it.`);
+      };
+      tooLong(input, 8192, "input");
+      tooLong(inputPath, 256, "inputPath");
+      tooLong(inputTransformer?.inputTemplate, 8192, "inputTransformer.inputTemplate");
       if (given(input)) {
         const text = str(input, "input");
         if (!isJson(text)) context.report(`input is not valid JSON text, so PutTargets refuses it: ${text.slice(0, 80)}. Pass JSON (e.g. JSON.stringify(value)).`);

@@ -108,6 +108,8 @@ export const lambdaRules: Rule[] = [
     subjects: [T.permission],
     check(permission, context) {
       const action = str(permission.props.action, "action");
+      const account = permission.props.sourceAccount;
+      if (typeof account === "string" && account !== "" && !/^\d{12}$/.test(account)) context.report(`sourceAccount "${account}" is not a 12-digit account id: AddPermission refuses it.`);
       if (!/^(lambda:[A-Za-z*]+|\*)$/.test(action)) context.report(`action "${action}" is not a Lambda action: AddPermission refuses it. Use lambda:InvokeFunction.`);
       const fn = context.graph.fn(permission.props.function);
       if (!fn) return;
@@ -164,6 +166,7 @@ export const lambdaRules: Rule[] = [
         inRange(context, p.tumblingWindowInSeconds, 0, 900, "tumblingWindowInSeconds");
         const age = p.maximumRecordAgeInSeconds;
         if (typeof age === "number" && age !== -1 && (age < 60 || age > 604800)) context.report(`maximumRecordAgeInSeconds is ${age}; Lambda accepts -1 (forever) or 60 to 604800 and refuses the mapping.`);
+        if (p.startingPosition === "AT_TIMESTAMP" && !p.startingPositionTimestamp) context.report("startingPosition AT_TIMESTAMP without startingPositionTimestamp: CreateEventSourceMapping refuses it. Give the timestamp.");
         if (!p.startingPosition) context.report(`a ${service} stream mapping needs startingPosition (LATEST, TRIM_HORIZON or AT_TIMESTAMP): CreateEventSourceMapping refuses it without. Set it.`);
         if (fn) readsSource(context, fn, service === "kinesis" ? ["kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:DescribeStream", "kinesis:ListShards"] : ["dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:DescribeStream", "dynamodb:ListStreams"], source);
       }

@@ -43,6 +43,15 @@ export function deadLetterArns(resources: { of(type: string): StackResource[] })
   return arns;
 }
 
+const isJsonText = (text: string) => {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 export const sqsSnsRules: Rule[] = [
   {
     name: "sqs-queue-attributes",
@@ -147,7 +156,7 @@ export const sqsSnsRules: Rule[] = [
   {
     name: "sns-topic",
     severity: "mandatory",
-    description: "A topic name is 1-256 characters of [A-Za-z0-9_-]; a FIFO topic's ends in .fifo and only a FIFO topic's",
+    description: "A topic name is 1-256 characters of [A-Za-z0-9_-]; a FIFO topic's ends in .fifo and only a FIFO topic's; content-based deduplication only on FIFO topics",
     docs: "https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html",
     subjects: [T.topic],
     check(topic, context) {
@@ -155,12 +164,13 @@ export const sqsSnsRules: Rule[] = [
       nameFormat(context, name, 256, /^[A-Za-z0-9_-]+(\.fifo)?$/, "topic name");
       const fifo = Boolean(topic.props.fifoTopic);
       if (fifo !== name.endsWith(".fifo")) context.report(fifo ? `FIFO topic name "${name}" does not end in .fifo: CreateTopic refuses it.` : `topic "${name}" ends in .fifo but fifoTopic is not set: CreateTopic refuses it.`);
+      if (!fifo && topic.props.contentBasedDeduplication) context.report("contentBasedDeduplication is set on a standard topic: it is a FIFO attribute and CreateTopic refuses it. Remove it or make the topic FIFO.");
     },
   },
   {
     name: "sns-subscription-delivery",
     severity: "mandatory",
-    description: "A topic's SQS subscriber lets sns.amazonaws.com send (queue policy), a Lambda subscriber lets SNS invoke it; a FIFO topic delivers only to FIFO queues",
+    description: "A topic's SQS subscriber lets sns.amazonaws.com send (queue policy), a Lambda subscriber lets SNS invoke it; a FIFO topic delivers only to FIFO queues; raw delivery only to SQS, HTTP(S) and Firehose; filter and redrive policies are JSON",
     docs: "https://docs.aws.amazon.com/sns/latest/dg/subscribe-sqs-queue-to-sns-topic.html",
     subjects: [T.subscription],
     check(subscription, context) {
@@ -168,6 +178,12 @@ export const sqsSnsRules: Rule[] = [
       const endpoint = subscription.props.endpoint;
       const topicArn = str(subscription.props.topic, "topic");
       const context0 = { "aws:sourcearn": topicArn, "aws:sourceaccount": topicArn.split(":")[4], "aws:securetransport": "true" };
+      // https://docs.aws.amazon.com/sns/latest/api/API_SetSubscriptionAttributes.html
+      if (subscription.props.rawMessageDelivery && !["sqs", "http", "https", "firehose"].includes(protocol)) context.report(`rawMessageDelivery on a ${protocol} subscription: SNS supports it for SQS, HTTP(S) and Firehose only and refuses it. Remove it.`);
+      for (const field of ["filterPolicy", "redrivePolicy", "deliveryPolicy"]) {
+        const value = subscription.props[field];
+        if (typeof value === "string" && value !== "" && !isJsonText(value)) context.report(`${field} is not JSON: Subscribe refuses it. Build it with JSON.stringify.`);
+      }
       if (protocol === "sqs") {
         const queue = context.graph.queue(endpoint);
         if (!queue) return context.cannotTell(`queue ${endpoint} is not a queue of this program`);
