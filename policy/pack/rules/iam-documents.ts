@@ -18,7 +18,7 @@ export interface Statement {
   Condition?: Record<string, Record<string, unknown>>;
 }
 
-export interface PolicyDocument {
+interface PolicyDocument {
   Version?: string;
   Statement: Statement[];
 }
@@ -39,7 +39,7 @@ export function parseDocument(doc: unknown, what: string): PolicyDocument {
 }
 
 /** IAM's StringLike / ArnLike: `*` any run of characters, `?` one character. */
-export function wildcardMatch(pattern: string, value: string, caseInsensitive = false): boolean {
+function wildcardMatch(pattern: string, value: string, caseInsensitive = false): boolean {
   const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, caseInsensitive ? "i" : "");
   return re.test(value);
 }
@@ -51,7 +51,7 @@ export function principals(s: Statement, kind: "Service" | "AWS"): string[] {
 }
 
 /** What a service supplies with its request: condition keys and their values (keys lower-case). */
-export type RequestContext = Record<string, string>;
+type RequestContext = Record<string, string>;
 
 type Outcome = true | false | "unknown";
 

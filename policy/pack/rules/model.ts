@@ -97,8 +97,6 @@ export const list = <X>(v: X | X[] | undefined | null): X[] => (v === undefined 
 
 /** The service of an ARN (`arn:aws:sqs:...` → `sqs`), or undefined if `value` is not an ARN. */
 export const serviceOf = (arn: unknown): string | undefined => (typeof arn === "string" && arn.startsWith("arn:") ? arn.split(":")[2] : undefined);
-export const accountOf = (arn: string): string => arn.split(":")[4];
-export const regionOf = (arn: string): string => arn.split(":")[3];
 
 /** A property that is set: the engine reports unset strings as "" in outputs. */
 export const given = (value: unknown): boolean => value !== undefined && value !== null && value !== "";
