@@ -18,7 +18,7 @@ export interface Statement {
   Condition?: Record<string, Record<string, unknown>>;
 }
 
-interface PolicyDocument {
+export interface PolicyDocument {
   Version?: string;
   Statement: Statement[];
 }
@@ -51,7 +51,7 @@ export function principals(s: Statement, kind: "Service" | "AWS"): string[] {
 }
 
 /** What a service supplies with its request: condition keys and their values (keys lower-case). */
-type RequestContext = Record<string, string>;
+export type RequestContext = Record<string, string>;
 
 type Outcome = true | false | "unknown";
 
