@@ -599,6 +599,13 @@ export const FIXTURES: Fixture[] = [
     },
   },
   {
+    rule: "stepfunctions-definition",
+    resource: "machine",
+    what: "a name with a space (a dot is fine)",
+    build: (k, bent) =>
+      void new k.aws.sfn.StateMachine(k.n("machine"), { name: bent ? `${k.p} machine` : `${k.p}.machine`, roleArn: k.role("role", "states.amazonaws.com").arn, definition: JSON.stringify({ StartAt: "Done", States: { Done: { Type: "Succeed" } } }) }),
+  },
+  {
     rule: "stepfunctions-role",
     resource: "machine",
     also: ["role"], what: "a role that may not invoke the function the definition calls",

@@ -34,12 +34,15 @@ export const stepFunctionsRules: Rule[] = [
   {
     name: "stepfunctions-definition",
     severity: "mandatory",
-    description: "A state machine's name is 1-80 characters of [A-Za-z0-9_-], its definition is valid Amazon States Language, and an EXPRESS one uses no .sync or .waitForTaskToken integration",
+    description: "A state machine's name is 1-80 characters without whitespace, brackets, wildcards or punctuation AWS reserves, its definition is valid Amazon States Language, and an EXPRESS one uses no .sync or .waitForTaskToken integration",
     docs: "https://docs.aws.amazon.com/step-functions/latest/apireference/API_CreateStateMachine.html",
     subjects: [T.stateMachine],
     check(machine, context) {
       const name = machine.props.name;
-      if (typeof name === "string" && (name.length > 80 || !/^[A-Za-z0-9_-]+$/.test(name))) context.report(`state machine name "${name}" is refused: 1-80 characters of [A-Za-z0-9_-]. Rename it.`);
+      // CreateStateMachine: 1-80 characters, no whitespace, brackets, wildcards, control characters or "#%\^|~`$&,;:/.
+      if (typeof name === "string" && (name.length < 1 || name.length > 80 || /[\s<>{}[\]?*"#%\\^|~`$&,;:/]/.test(name) || /\p{Cc}/u.test(name))) {
+        context.report(`state machine name "${name}" is refused: 1-80 characters, none of them whitespace, brackets, wildcards, control characters or "#%\\^|~\`$&,;:/. Rename it.`);
+      }
       let definition: Props;
       try {
         definition = definitionOf(machine);
