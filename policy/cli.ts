@@ -102,7 +102,10 @@ function projectDefaults(block: unknown): Record<string, string> {
   return out;
 }
 
-/** Programs outside this repository use its Pulumi SDK and provider (one SDK instance, under its mocks). */
+/**
+ * Programs outside this repository use its Pulumi SDK and provider (one SDK instance, under its
+ * mocks), and reach the library by its package name (`dealership-events/components`).
+ */
 function shareModulesWithPrograms(): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const Module = require("module") as { _resolveFilename: (request: string, parent: unknown, isMain?: boolean, options?: { paths: string[] }) => string };
@@ -110,6 +113,7 @@ function shareModulesWithPrograms(): void {
   Module._resolveFilename = function (request, parent, ...rest) {
     const fromRoot = (name: string) => original.call(this, name, parent, false, { paths: [PROJECT_ROOT] });
     if (request.startsWith("@pulumi/")) return fromRoot(request);
+    if (request === "dealership-events" || request.startsWith("dealership-events/")) return original.call(this, path.join(PROJECT_ROOT, request.slice("dealership-events".length) || "index.ts"), parent, ...rest);
     try {
       return original.call(this, request, parent, ...rest);
     } catch (error) {

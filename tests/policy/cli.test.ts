@@ -95,6 +95,21 @@ describe("npm run check", () => {
     expect(code).toBe(1);
   }, 120_000);
 
+  test("a user's program that reuses the components by package name: checked, no mandatory finding", () => {
+    const dir = writeProgram({
+      "shop.ts": `
+import { EventBus, Queue, queueTarget } from "dealership-events/components";
+const bus = new EventBus("shop", {});
+const queue = new Queue("orders", { eventSources: [bus] });
+bus.route("orders", { pattern: { source: ["shop"] }, targets: [queueTarget(queue)] });
+`,
+    });
+    const { code, stdout, stderr } = check("--program", path.join(dir, "shop.ts"), "--json");
+    expect(stderr).toBe("");
+    expect(JSON.parse(stdout).filter((f: any) => f.severity === "mandatory")).toEqual([]);
+    expect(code).toBe(0);
+  }, 120_000);
+
   test("a single entry file with --config: the config reaches the program, aws:region defaults, exit 0 without mandatory findings", () => {
     const dir = writeProgram({
       "main.ts": `
