@@ -183,7 +183,7 @@ export function streamTarget(
  * must itself allow this account (its bus policy); this side grants the delivery role only.
  */
 export function busTarget(bus: EventSourceBus | { arn: string; name: string }, options: TargetOptions = {}): RouteTarget {
-  const key = "logicalName" in bus ? bus : { arn: bus.arn };
+  const key = "logicalName" in bus ? bus : externalBusKey(bus.arn);
   return {
     kind: "event-bus",
     name: "logicalName" in bus ? bus.logicalName : bus.name,
@@ -195,6 +195,17 @@ export function busTarget(bus: EventSourceBus | { arn: string; name: string }, o
       return { arn: bus.arn, roleArn: role.role.arn, grants: [role.policy] };
     },
   };
+}
+
+/**
+ * One key object per external bus ARN: grants are shared per target object, so two routes to the
+ * same bus given by ARN share one role instead of registering two with the same name.
+ */
+const externalBusKeys = new Map<string, object>();
+function externalBusKey(arn: string): object {
+  let key = externalBusKeys.get(arn);
+  if (!key) externalBusKeys.set(arn, (key = { arn }));
+  return key;
 }
 
 /** The role EventBridge assumes to deliver from this bus to one target resource, shared by all routes. */

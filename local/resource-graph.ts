@@ -43,6 +43,8 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
         return { accountId: account, arn: `arn:${partition}:iam::${account}:user/local`, userId: "AIDALOCAL", id: account };
       case "aws:index/getRegion:getRegion":
         return { name: region, region, id: region, description: region, endpoint: `${region}.amazonaws.com` };
+      case "aws:iam/getPolicyDocument:getPolicyDocument":
+        return policyDocument(args.inputs);
       case "aws:index/getPartition:getPartition":
         return { partition, dnsSuffix: "amazonaws.com", id: partition, reverseDnsPrefix: "com.amazonaws" };
       default:
@@ -53,6 +55,43 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
   ofType(type: string): RegisteredResource[] {
     return this.resources.filter((r) => r.type === type);
   }
+}
+
+/**
+ * `aws.iam.getPolicyDocument` renders its statements as IAM JSON, as the provider does (single
+ * values stay lists; a "*" principal of type "*" is the bare "*").
+ * https://www.pulumi.com/registry/packages/aws/api-docs/iam/getpolicydocument/
+ */
+function policyDocument(inputs: Record<string, any>): Record<string, any> {
+  const principalsOf = (list: { type: string; identifiers: string[] }[] | undefined) => {
+    if (!list?.length) return undefined;
+    if (list.some((p) => p.type === "*")) return "*";
+    const out: Record<string, string | string[]> = {};
+    for (const p of list) {
+      const ids = [...((out[p.type] as string[] | undefined) ?? []), ...p.identifiers];
+      out[p.type] = ids.length === 1 ? ids[0] : ids;
+    }
+    return out;
+  };
+  const one = (values: string[] | undefined) => (values === undefined ? undefined : values.length === 1 ? values[0] : values);
+  const statements = (inputs.statements ?? []).map((s: Record<string, any>) => {
+    const condition: Record<string, Record<string, string | string[]>> = {};
+    for (const c of s.conditions ?? []) condition[c.test] = { ...(condition[c.test] ?? {}), [c.variable]: one(c.values)! };
+    const statement = {
+      Sid: s.sid,
+      Effect: s.effect ?? "Allow",
+      Principal: principalsOf(s.principals),
+      NotPrincipal: principalsOf(s.notPrincipals),
+      Action: one(s.actions),
+      NotAction: one(s.notActions),
+      Resource: one(s.resources),
+      NotResource: one(s.notResources),
+      Condition: Object.keys(condition).length > 0 ? condition : undefined,
+    };
+    return Object.fromEntries(Object.entries(statement).filter(([, v]) => v !== undefined));
+  });
+  const document = { Version: inputs.version ?? "2012-10-17", Statement: statements };
+  return { json: JSON.stringify(document, null, 2), minifiedJson: JSON.stringify(document), id: createHash("sha256").update(JSON.stringify(document)).digest("hex").slice(0, 10) };
 }
 
 function autoName(name: string, type: string): string {

@@ -34,20 +34,58 @@ export async function runProgram<T>(options: {
   // Loaded here, not imported: under jest.isolateModules each run gets its own copy of the SDK.
   /* eslint-disable @typescript-eslint/no-require-imports */
   const pulumi: typeof import("@pulumi/pulumi") = require("@pulumi/pulumi");
-  const settings = require("@pulumi/pulumi/runtime/settings");
+  const settings: { getMonitor(): MockMonitor; waitForRPCs(): Promise<void> } = require("@pulumi/pulumi/runtime/settings");
   /* eslint-enable @typescript-eslint/no-require-imports */
   const identity = options.identity ?? DEFAULT_IDENTITY;
   const config = { "aws:region": identity.region, ...(options.config ?? {}) };
   const mocks = new RecordingMocks({ ...identity, region: config["aws:region"] });
   await pulumi.runtime.setMocks(mocks, options.project ?? "dealership-events", options.stack, false);
+  const duplicates = refuseDuplicateUrns(settings.getMonitor());
   pulumi.runtime.setAllConfig(config);
   let result: T;
   try {
     result = options.program();
+    // An async program (`export = async () => ...`) registers as it goes: let it finish first.
+    if (result instanceof Promise) await result;
   } finally {
     await drain(settings, mocks);
   }
+  if (duplicates.length > 0) {
+    // The engine's error (pkg/diag/errors.go); URNs: https://www.pulumi.com/docs/iac/concepts/resources/names/
+    throw new Error(duplicates.map((urn) => `Duplicate resource URN '${urn}'; try giving it a unique name`).join("\n"));
+  }
   return { mocks, result };
+}
+
+interface MockMonitor {
+  newUrn(parent: string, type: string, name: string): string;
+  registerResource(request: MonitorRequest, callback: unknown): unknown;
+  readResource(request: MonitorRequest, callback: unknown): unknown;
+}
+interface MonitorRequest {
+  getParent(): string;
+  getType(): string;
+  getName(): string;
+}
+
+/**
+ * Pulumi's engine refuses a program that registers two resources with the same URN (same type,
+ * name and parent type); the SDK's mock monitor accepts them. Records every URN registered and
+ * returns the list of duplicates, which `runProgram` turns into the engine's error.
+ */
+function refuseDuplicateUrns(monitor: MockMonitor): string[] {
+  const seen = new Set<string>();
+  const duplicates: string[] = [];
+  for (const method of ["registerResource", "readResource"] as const) {
+    const original = monitor[method].bind(monitor);
+    monitor[method] = (request: MonitorRequest, callback: unknown) => {
+      const urn = monitor.newUrn(request.getParent(), request.getType(), request.getName());
+      if (seen.has(urn)) duplicates.push(urn);
+      seen.add(urn);
+      return original(request, callback);
+    };
+  }
+  return duplicates;
 }
 
 /**

@@ -8,6 +8,7 @@
  * For reference, aws/event-ruler matched 73,000-101,000 events/s for 12 such rules on a 2-core box.
  */
 import { compileEventPattern, type EventPattern, type EventPatternMatcher } from "@event-routes/event-pattern";
+import { seededRandom } from "../local/chaos-faults";
 
 const RULES: Record<string, EventPattern> = {
   premiumOrders: {
@@ -66,18 +67,6 @@ const RULES: Record<string, EventPattern> = {
   },
 };
 
-/** Deterministic pseudo-random numbers (mulberry32), so runs are comparable. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const EVENT_KINDS: [source: string, detailType: string, weight: number][] = [
   ["dealership.sales", "OrderPlaced", 25],
   ["dealership.sales", "PaymentDeclined", 5],
@@ -90,7 +79,7 @@ const EVENT_KINDS: [source: string, detailType: string, weight: number][] = [
 ];
 
 function generateEvents(count: number): string[] {
-  const next = random(42);
+  const next = seededRandom(42); // deterministic, so runs are comparable
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)];
   const totalWeight = EVENT_KINDS.reduce((sum, [, , weight]) => sum + weight, 0);
   const events: string[] = [];

@@ -1,7 +1,7 @@
 import { checkProgram } from "../policy/checks";
 import { runIsolated } from "./support/program";
 
-/** The offline check that a queue target's key lets EventBridge in, on a raw @pulumi/aws program. */
+/** The policy rule that a queue target's key lets EventBridge in, on a raw @pulumi/aws program. */
 const ACCOUNT = "123456789012";
 
 function programWithKeyCondition(condition: object | undefined) {
@@ -27,13 +27,14 @@ function programWithKeyCondition(condition: object | undefined) {
   };
 }
 
-const keyViolations = async (condition: object | undefined) => {
+const keyFindings = async (condition: object | undefined) => {
   const run = await runIsolated({ project: "key-check", stack: "test", program: programWithKeyCondition(condition) });
-  return checkProgram(run.mocks.resources).filter((v) => v.message.includes("KMS key"));
+  return checkProgram(run.mocks.resources).filter((f) => f.rule === "kms-service-access");
 };
 
 test("a queue target's key must let EventBridge in without aws:SourceAccount, which SQS does not pass it", async () => {
-  expect(await keyViolations(undefined)).toEqual([]);
-  const violations = await keyViolations({ StringEquals: { "aws:SourceAccount": ACCOUNT } });
-  expect(violations.map((v) => v.message)).toContain("queue q: its KMS key does not let EventBridge encrypt (events.amazonaws.com with kms:GenerateDataKey and no aws:SourceArn/aws:SourceAccount condition, which SQS and SNS do not supply)");
+  expect(await keyFindings(undefined)).toEqual([]);
+  const findings = await keyFindings({ StringEquals: { "aws:SourceAccount": ACCOUNT } });
+  expect(findings.map((f) => [f.severity, f.resource])).toEqual(expect.arrayContaining([["mandatory", "k"]]));
+  expect(findings[0].message).toContain("does not let events.amazonaws.com kms:GenerateDataKey");
 });

@@ -186,6 +186,17 @@ describe("Route", () => {
   });
 });
 
+test("two routes to one bus given by ARN share its delivery role (Pulumi refuses a second role with the same URN)", async () => {
+  const run = await deploy(({ EventBus, busTarget }) => {
+    const bus = new EventBus("b");
+    const partner = { arn: "arn:aws:events:eu-west-1:210987654321:event-bus/partner", name: "partner" };
+    bus.route("r1", { pattern: { source: ["a"] }, targets: [busTarget(partner)] });
+    bus.route("r2", { pattern: { source: ["b"] }, targets: [busTarget(partner)] });
+  });
+  expect(ofType(run, "aws:iam/role:Role").map((r) => r.name)).toEqual(["b-to-bus-partner"]);
+  expect(ofType(run, "aws:cloudwatch/eventTarget:EventTarget").map((t) => t.inputs.roleArn)).toEqual([expect.stringMatching(/role\/dealership-events-test-b-to-bus-partner$/), expect.stringMatching(/role\/dealership-events-test-b-to-bus-partner$/)]);
+});
+
 describe("Queue", () => {
   test("is encrypted, TLS only, and redrives to a dead-letter queue of the same kind", async () => {
     const run = await deploy(({ Queue }) => new Queue("orders", { fifo: true, contentBasedDeduplication: true, deadLetter: { maxReceiveCount: 4 } }));

@@ -23,7 +23,7 @@ describe("the loyalty example, reusing the library on the dealership bus", () =>
     const statement = policyOf(ofType(run, "aws:sqs/queuePolicy:QueuePolicy").find((p) => p.name === "handovers")!).Statement[1];
     expect(statement.Condition.ArnLike["aws:SourceArn"]).toBe(busArn.replace(":event-bus/", ":rule/") + "/*");
     // The DLQ-alarm check belongs to the program that owns alarms; everything else must hold here.
-    expect(checkProgram(run.mocks.resources).filter((v) => !v.message.includes("without an alarm"))).toEqual([]);
+    expect(checkProgram(run.mocks.resources).filter((v) => !v.message.includes("no alarm on its depth"))).toEqual([]);
   });
 
   test("a malformed bus reference is named with its key", () => {
