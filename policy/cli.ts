@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
-import { PROJECT_ROOT, readStackConfig, runProgram } from "../local/run-program";
+import { readStackConfig, runProgram } from "@event-routes/local-cloud";
 import { checkProgram, Finding, RULES } from "./checks";
 
 const USAGE = `usage: npm run check -- --stack <name> [--json]
@@ -68,7 +68,7 @@ const qualify = (project: string, config: Record<string, string>) => Object.from
 
 /** Where the program is, its project name, stack and config; errors name what is missing. */
 export function locateProgram(args: CheckArguments): ProgramToRun {
-  const target = path.resolve(args.program ?? PROJECT_ROOT);
+  const target = path.resolve(args.program ?? process.cwd());
   if (!fs.existsSync(target)) throw new UsageError(`--program ${args.program}: ${target} does not exist`);
   if (fs.statSync(target).isFile()) {
     const project = path.basename(target).replace(/\.[^.]+$/, "");
@@ -112,7 +112,7 @@ function shareModulesWithPrograms(): void {
   const Module = require("module") as { _resolveFilename: (request: string, parent: unknown, isMain?: boolean, options?: { paths: string[] }) => string };
   const original = Module._resolveFilename;
   Module._resolveFilename = function (request, parent, ...rest) {
-    const fromRoot = (name: string) => original.call(this, name, parent, false, { paths: [PROJECT_ROOT] });
+    const fromRoot = (name: string) => original.call(this, name, parent, false, { paths: [__dirname] });
     if (request.startsWith("@pulumi/") || request.startsWith("@event-routes/")) return fromRoot(request);
     try {
       return original.call(this, request, parent, ...rest);

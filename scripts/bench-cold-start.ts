@@ -15,7 +15,7 @@ import { bundleHandler } from "@event-routes/components";
 import * as events from "../handlers/contracts";
 import { BUS, TABLE, VIN, envelope, orderPlaced, snapshot, sqsEvent, sqsRecord } from "../tests/handlers/support/events";
 import { startLocalAws } from "../tests/handlers/support/local-aws";
-import { lambdaNodePath } from "../local/services/lambda-runtime-sdk";
+import { lambdaNodePath } from "@event-routes/local-cloud";
 
 const RUNS = 7;
 const SDK_FROM_RUNTIME = process.argv.includes("--sdk-from-runtime");

@@ -13,7 +13,7 @@ async function child(routes: number): Promise<void> {
   const { runProgram } = await import("../local/run-program");
   const { syntheticRoutes } = await import("./synthetic-routes");
   const { checkProgram } = await import("../policy/checks");
-  const run = await runProgram({ stack: "bench", program: () => syntheticRoutes(routes) });
+  const run = await runProgram({ project: "dealership-events", stack: "bench", program: () => syntheticRoutes(routes) });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const violations = checkProgram(run.mocks.resources).length;
   const maxRssMb = process.resourceUsage().maxRSS / 1024;
