@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * `npm run check -- --stack <name>`: the policy pack's rules over this program's stack, offline.
  * `npm run check -- --program <dir|file> [--stack <name>] [--config key=value ...]`: over any
@@ -181,6 +182,9 @@ async function main(): Promise<number> {
 }
 
 if (require.main === module) {
+  // As bin (`event-routes-check`, compiled): TypeScript programs compile as they load, as under Pulumi.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  if (!require.extensions[".ts"]) require("ts-node").register({ transpileOnly: true, skipProject: true, compilerOptions: { module: "commonjs", target: "ES2022", esModuleInterop: true } });
   main().then(
     (code) => process.exit(code),
     (error) => {
