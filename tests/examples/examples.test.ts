@@ -63,3 +63,12 @@ describe("the loyalty example as a standalone Pulumi program", () => {
     expect(() => runAsPulumi(path.join(__dirname, "..", "fixtures", "pulumi-programs", "type-error"))).toThrow(/TS7006/);
   }, 120_000);
 });
+
+describe("the raw-aws example as a standalone Pulumi program", () => {
+  test("compiles with its own compiler options in its own folder and registers its raw resources", () => {
+    const { resources } = runAsPulumi(path.join(__dirname, "..", "..", "examples", "raw-aws"));
+    const types = resources.map((r) => r.type);
+    expect(types).toEqual(expect.arrayContaining(["aws:cloudwatch/eventBus:EventBus", "aws:lambda/function:Function", "aws:lambda/eventSourceMapping:EventSourceMapping"]));
+    expect(types.filter((t) => t.startsWith("event-routes:"))).toEqual([]);
+  }, 120_000);
+});
