@@ -133,10 +133,11 @@ async function start(options: Options, scenario?: LocalScenario): Promise<number
   const deployment = await deploy(options, "virtual");
   try {
     if (scenario) return await scenario.start(deployment, { verbose: options.verbose });
+    const cloudStart = deployment.cloud.clock.now();
     const cloudEnd = await deployment.cloud.clock.settle();
     const t = deployment.cloud.trace;
     const lost = t.count("target.dropped") + t.count("target.dead-lettered") + t.count("message.dead-lettered") + t.count("function.async-failed");
-    console.log(`\nRan until idle (${(cloudEnd / 1000).toFixed(1)} s of cloud time).`);
+    console.log(`\nRan until idle (${((cloudEnd - cloudStart) / 1000).toFixed(1)} s of cloud time).`);
     console.log(`  events ${t.count("event.accepted")} accepted, ${t.count("event.rejected")} rejected, ${t.count("event.unmatched")} unmatched`);
     console.log(`  deliveries ${t.count("target.delivered")}, invocations ${t.count("function.invoked")} (${t.count("function.failed")} failed), workflows ${t.count("execution.succeeded")}/${t.count("execution.started")} succeeded`);
     for (const q of queueCounts(deployment.cloud).filter((q) => q.messages > 0)) console.log(`  queue ${q.name}: ${q.messages} message(s) waiting`);
