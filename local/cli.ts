@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /**
  * `event-routes-local start|serve [--program <dir>]`: runs any Pulumi AWS program in the local cloud.
  * TypeScript programs are compiled as they load (ts-node, transpile only), as Pulumi's Node.js
@@ -11,7 +10,8 @@ function registerTypeScript(): void {
   if (!require.extensions[".ts"]) require("ts-node").register({ transpileOnly: true, skipProject: true, compilerOptions: { module: "commonjs", target: "ES2022", esModuleInterop: true } });
 }
 
-if (require.main === module) {
+/** Runs the command line with the process's arguments and exits with its code (the bin's entry). */
+export function runAsCommand(): void {
   registerTypeScript();
   runCommandLine(process.argv.slice(2)).then(
     (code) => process.exit(code),
@@ -21,3 +21,5 @@ if (require.main === module) {
     },
   );
 }
+
+if (require.main === module) runAsCommand();

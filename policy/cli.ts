@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /**
  * `npm run check -- --stack <name>`: the policy pack's rules over this program's stack, offline.
  * `npm run check -- --program <dir|file> [--stack <name>] [--config key=value ...]`: over any
@@ -181,7 +180,8 @@ async function main(): Promise<number> {
   return mandatory > 0 ? 1 : 0;
 }
 
-if (require.main === module) {
+/** Runs the command with the process's arguments and exits with its code (`npm run check`, the bin). */
+export function runAsCommand(): void {
   // As bin (`event-routes-check`, compiled): TypeScript programs compile as they load, as under Pulumi.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   if (!require.extensions[".ts"]) require("ts-node").register({ transpileOnly: true, skipProject: true, compilerOptions: { module: "commonjs", target: "ES2022", esModuleInterop: true } });
@@ -193,3 +193,5 @@ if (require.main === module) {
     },
   );
 }
+
+if (require.main === module) runAsCommand();
