@@ -6,7 +6,7 @@ import tseslint from "typescript-eslint";
 const node = { require: "readonly", module: "writable", process: "readonly", Buffer: "readonly", __dirname: "readonly", console: "readonly", setTimeout: "readonly", clearTimeout: "readonly" };
 
 export default tseslint.config(
-  { ignores: ["node_modules/", ".build/", "scratch/", "coverage/"] },
+  { ignores: ["node_modules/", "**/dist/", ".build/", "scratch/", "coverage/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

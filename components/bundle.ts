@@ -18,7 +18,7 @@ export interface Bundle {
 }
 
 // Kept process-wide (not per module instance), so test runners that reload modules reuse bundles too.
-const CACHE_KEY = Symbol.for("dealership-events.bundle-cache");
+const CACHE_KEY = Symbol.for("@event-routes/components.bundle-cache");
 const cache: Map<string, Bundle> = ((globalThis as Record<symbol, unknown>)[CACHE_KEY] ??= new Map<string, Bundle>()) as Map<string, Bundle>;
 
 /**

@@ -58,7 +58,7 @@ export class BundledFunction extends pulumi.ComponentResource {
   readonly asyncInvokeConfig?: aws.lambda.FunctionEventInvokeConfig;
 
   constructor(name: string, args: BundledFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("dealership-events:index:BundledFunction", name, {}, opts);
+    super("event-routes:index:BundledFunction", name, {}, opts);
     this.logicalName = name;
     const context = args.context ?? stackContext();
     const where = `BundledFunction "${name}"`;

@@ -1,4 +1,4 @@
-import { EventPattern, PatternFor } from "./event-pattern";
+import { EventPattern, PatternFor } from "@event-routes/event-pattern";
 
 /** The part of an event contract a pattern needs: its envelope values and its detail type. */
 export interface EventContractLike<TDetail> {

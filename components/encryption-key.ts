@@ -34,7 +34,7 @@ export class EncryptionKey extends pulumi.ComponentResource {
   readonly logicalName: string;
 
   constructor(name: string, args: EncryptionKeyArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("dealership-events:index:EncryptionKey", name, {}, opts);
+    super("event-routes:index:EncryptionKey", name, {}, opts);
     const context = args.context ?? stackContext();
     const window = args.deletionWindowInDays ?? 30;
     assertInteger(`EncryptionKey "${name}"`, "deletionWindowInDays", window, 7, 30);

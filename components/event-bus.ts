@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { EventSourceBus, ruleArnPatternOf } from "./bus-ref";
 import { DeploymentContext, stackContext } from "./context";
 import { EncryptionKey } from "./encryption-key";
-import { EventPattern, validateEventPattern } from "./event-pattern";
+import { EventPattern, validateEventPattern } from "@event-routes/event-pattern";
 import { parseArn, policyJson, PolicyStatement } from "./iam";
 import { NAME_LIMITS, assertNameWithin, physicalName } from "./naming";
 import { Queue, QueueEncryption } from "./queue";
@@ -78,7 +78,7 @@ export class EventBus extends pulumi.ComponentResource implements EventSourceBus
   private readonly grants = new Map<object, Map<string, pulumi.Resource>>();
 
   constructor(name: string, args: EventBusArgs = {}, opts?: pulumi.ComponentResourceOptions) {
-    super("dealership-events:index:EventBus", name, {}, opts);
+    super("event-routes:index:EventBus", name, {}, opts);
     this.logicalName = name;
     this.context = args.context ?? stackContext();
     this.defaultRetry = args.defaultRetry ?? AWS_DEFAULT_RETRY;

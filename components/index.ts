@@ -1,5 +1,5 @@
 /**
- * dealership-events component library: EventBridge buses, routes and targets that grant
+ * @event-routes/components: the component library: EventBridge buses, routes and targets that grant
  * themselves least privilege, and the building blocks they route to. Knows nothing of cars.
  */
 export * from "./bundle";
@@ -8,7 +8,7 @@ export * from "./bus-ref";
 export * from "./context";
 export * from "./encryption-key";
 export * from "./event-bus";
-export * from "./event-pattern";
+export * from "@event-routes/event-pattern";
 export * from "./iam";
 export * from "./naming";
 export * from "./observability";

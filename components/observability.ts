@@ -44,7 +44,7 @@ export class Observability extends pulumi.ComponentResource {
   private readonly evaluationPeriods: number;
 
   constructor(name: string, args: ObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("dealership-events:index:Observability", name, {}, opts);
+    super("event-routes:index:Observability", name, {}, opts);
     this.context = args.context ?? stackContext();
     this.alarmTopic = args.alarmTopic;
     this.evaluationPeriods = args.evaluationPeriods ?? 1;

@@ -65,7 +65,7 @@ export class Queue extends pulumi.ComponentResource {
   private readonly context: DeploymentContext;
 
   constructor(name: string, args: QueueArgs = {}, opts?: pulumi.ComponentResourceOptions) {
-    super("dealership-events:index:Queue", name, {}, opts);
+    super("event-routes:index:Queue", name, {}, opts);
     this.logicalName = name;
     this.context = args.context ?? stackContext();
     this.fifo = args.fifo ?? false;

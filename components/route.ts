@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DeploymentContext } from "./context";
-import { EventPattern, validateEventPattern } from "./event-pattern";
+import { EventPattern, validateEventPattern } from "@event-routes/event-pattern";
 import { NAME_LIMITS, physicalName } from "./naming";
 import { Queue } from "./queue";
 import { RetryPolicy, RouteScope, RouteTarget } from "./targets";
@@ -46,7 +46,7 @@ export class Route extends pulumi.ComponentResource {
   readonly targets: aws.cloudwatch.EventTarget[];
 
   constructor(name: string, args: RouteArgs & { host: RouteHost }, opts?: pulumi.ComponentResourceOptions) {
-    super("dealership-events:index:Route", name, {}, opts);
+    super("event-routes:index:Route", name, {}, opts);
     this.logicalName = name;
     const { host } = args;
     const where = `Route "${name}" on bus "${host.logicalName}"`;

@@ -36,7 +36,7 @@ export class Topic extends pulumi.ComponentResource {
   readonly subscriptions: aws.sns.TopicSubscription[] = [];
 
   constructor(name: string, args: TopicArgs = {}, opts?: pulumi.ComponentResourceOptions) {
-    super("dealership-events:index:Topic", name, {}, opts);
+    super("event-routes:index:Topic", name, {}, opts);
     this.logicalName = name;
     const context = args.context ?? stackContext();
     this.encryptionKey = args.encryptionKey;

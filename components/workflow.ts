@@ -35,7 +35,7 @@ export class Workflow extends pulumi.ComponentResource {
   readonly type: "STANDARD" | "EXPRESS";
 
   constructor(name: string, args: WorkflowArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("dealership-events:index:Workflow", name, {}, opts);
+    super("event-routes:index:Workflow", name, {}, opts);
     this.logicalName = name;
     this.type = args.type;
     const context = args.context ?? stackContext();

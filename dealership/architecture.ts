@@ -23,7 +23,7 @@ import {
   streamTarget,
   topicTarget,
   workflowTarget,
-} from "../components";
+} from "@event-routes/components";
 import * as events from "../handlers/contracts";
 import { DealershipConfig } from "./config";
 import { PAPERWORK_SOURCE, paperworkDefinition } from "./paperwork-workflow";

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { LOG_RETENTION_DAYS } from "../components/validation";
+import { LOG_RETENTION_DAYS } from "@event-routes/components";
 
 /**
  * Everything that differs between stacks. `Pulumi.<stack>.yaml` holds it under the project's

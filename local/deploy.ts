@@ -5,7 +5,7 @@ import type { ClockMode } from "./clock";
 import { INERT_TYPES, LocalCloud } from "./cloud";
 import { Endpoint, startEndpoint } from "./endpoint";
 import { CloudIdentity, DEFAULT_IDENTITY, RegisteredResource } from "./resource-graph";
-import { PROJECT_ROOT, readStackConfig, runProgram } from "./run-program";
+import { readStackConfig, runProgram } from "./run-program";
 import { DynamoDbService } from "./services/dynamodb";
 import { EventBridgeService } from "./services/eventbridge";
 import { EventSourceMappingService } from "./services/event-source-mapping";
@@ -28,7 +28,7 @@ export interface StackRecording {
 
 export interface RecordOptions {
   stack: string;
-  /** Folder holding Pulumi.yaml and Pulumi.<stack>.yaml (default: this project). */
+  /** Folder holding Pulumi.yaml and Pulumi.<stack>.yaml (default: the working directory, as for `pulumi`). */
   root?: string;
   project?: string;
   /** The program's entry module (default: `index.ts` in `root`). */
@@ -46,8 +46,8 @@ const recordings = new Map<string, Promise<StackRecording>>();
  * per process (its module registers at load), and each local cloud deploys the recording afresh.
  */
 export function recordStack(options: RecordOptions): Promise<StackRecording> {
-  const root = options.root ?? PROJECT_ROOT;
-  const entry = path.resolve(root, options.entry ?? "index.ts");
+  const root = options.root ?? process.cwd();
+  const entry = path.resolve(root, options.entry ?? programMain(root));
   const key = JSON.stringify([entry, options.stack, options.config ?? {}, options.identity ?? null]);
   let recording = recordings.get(key);
   if (!recording) {
@@ -70,6 +70,13 @@ async function record(root: string, entry: string, options: RecordOptions): Prom
     program: () => require(entry) as Record<string, unknown>,
   });
   return { resources: mocks.resources, outputs: await resolveOutputs(result) };
+}
+
+/** The program's entry: `main` of its Pulumi.yaml (https://www.pulumi.com/docs/iac/concepts/projects/project-file/), else index.ts. */
+function programMain(root: string): string {
+  const file = path.join(root, "Pulumi.yaml");
+  const main: unknown = fs.existsSync(file) ? parseYaml(fs.readFileSync(file, "utf8"))?.main : undefined;
+  return typeof main === "string" && main ? main : "index.ts";
 }
 
 function projectName(root: string): string {

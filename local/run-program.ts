@@ -3,10 +3,8 @@ import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { CloudIdentity, DEFAULT_IDENTITY, RecordingMocks } from "./resource-graph";
 
-export const PROJECT_ROOT = path.resolve(__dirname, "..");
-
-/** The config of `Pulumi.<stack>.yaml` as Pulumi hands it to a program: `ns:key` to text or JSON. */
-export function readStackConfig(stack: string, root = PROJECT_ROOT): Record<string, string> {
+/** The config of `Pulumi.<stack>.yaml` in `root` (default: the working directory, as for `pulumi`) as Pulumi hands it to a program: `ns:key` to text or JSON. */
+export function readStackConfig(stack: string, root = process.cwd()): Record<string, string> {
   const file = path.join(root, `Pulumi.${stack}.yaml`);
   if (!fs.existsSync(file)) throw new Error(`no stack "${stack}": ${file} does not exist`);
   const doc = parseYaml(fs.readFileSync(file, "utf8")) ?? {};
@@ -39,7 +37,7 @@ export async function runProgram<T>(options: {
   const identity = options.identity ?? DEFAULT_IDENTITY;
   const config = { "aws:region": identity.region, ...(options.config ?? {}) };
   const mocks = new RecordingMocks({ ...identity, region: config["aws:region"] });
-  await pulumi.runtime.setMocks(mocks, options.project ?? "dealership-events", options.stack, false);
+  await pulumi.runtime.setMocks(mocks, options.project ?? "program", options.stack, false);
   const duplicates = refuseDuplicateUrns(settings.getMonitor());
   pulumi.runtime.setAllConfig(config);
   let result: T;

@@ -2,7 +2,7 @@
  * The policy pack's rules (policy/pack/rules) over the resources a program registered under the
  * recording mocks (local/resource-graph): the offline form of `pulumi preview --policy-pack`.
  */
-import type { RegisteredResource } from "../local/resource-graph";
+import type { RegisteredResource } from "@event-routes/local-cloud";
 import { checkStack, Finding, RULES } from "./pack/rules";
 
 export type { Finding } from "./pack/rules";

@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
-import { PROJECT_ROOT, readStackConfig, runProgram } from "../local/run-program";
+import { readStackConfig, runProgram } from "@event-routes/local-cloud";
 import { checkProgram, Finding, RULES } from "./checks";
 
 const USAGE = `usage: npm run check -- --stack <name> [--json]
@@ -68,7 +68,7 @@ const qualify = (project: string, config: Record<string, string>) => Object.from
 
 /** Where the program is, its project name, stack and config; errors name what is missing. */
 export function locateProgram(args: CheckArguments): ProgramToRun {
-  const target = path.resolve(args.program ?? PROJECT_ROOT);
+  const target = path.resolve(args.program ?? process.cwd());
   if (!fs.existsSync(target)) throw new UsageError(`--program ${args.program}: ${target} does not exist`);
   if (fs.statSync(target).isFile()) {
     const project = path.basename(target).replace(/\.[^.]+$/, "");
@@ -104,16 +104,16 @@ function projectDefaults(block: unknown): Record<string, string> {
 
 /**
  * Programs outside this repository use its Pulumi SDK and provider (one SDK instance, under its
- * mocks), and reach the library by its package name (`dealership-events/components`).
+ * mocks), and reach this repository's packages by name (`@event-routes/components`) when they have
+ * not installed them.
  */
 function shareModulesWithPrograms(): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const Module = require("module") as { _resolveFilename: (request: string, parent: unknown, isMain?: boolean, options?: { paths: string[] }) => string };
   const original = Module._resolveFilename;
   Module._resolveFilename = function (request, parent, ...rest) {
-    const fromRoot = (name: string) => original.call(this, name, parent, false, { paths: [PROJECT_ROOT] });
-    if (request.startsWith("@pulumi/")) return fromRoot(request);
-    if (request === "dealership-events" || request.startsWith("dealership-events/")) return original.call(this, path.join(PROJECT_ROOT, request.slice("dealership-events".length) || "index.ts"), parent, ...rest);
+    const fromRoot = (name: string) => original.call(this, name, parent, false, { paths: [__dirname] });
+    if (request.startsWith("@pulumi/") || request.startsWith("@event-routes/")) return fromRoot(request);
     try {
       return original.call(this, request, parent, ...rest);
     } catch (error) {
@@ -180,7 +180,11 @@ async function main(): Promise<number> {
   return mandatory > 0 ? 1 : 0;
 }
 
-if (require.main === module) {
+/** Runs the command with the process's arguments and exits with its code (`npm run check`, the bin). */
+export function runAsCommand(): void {
+  // As bin (`event-routes-check`, compiled): TypeScript programs compile as they load, as under Pulumi.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  if (!require.extensions[".ts"]) require("ts-node").register({ transpileOnly: true, skipProject: true, compilerOptions: { module: "commonjs", target: "ES2022", esModuleInterop: true } });
   main().then(
     (code) => process.exit(code),
     (error) => {
@@ -189,3 +193,5 @@ if (require.main === module) {
     },
   );
 }
+
+if (require.main === module) runAsCommand();

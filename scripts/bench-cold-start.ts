@@ -11,11 +11,11 @@ import { execFile } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { bundleHandler } from "../components/bundle";
+import { bundleHandler } from "@event-routes/components";
 import * as events from "../handlers/contracts";
 import { BUS, TABLE, VIN, envelope, orderPlaced, snapshot, sqsEvent, sqsRecord } from "../tests/handlers/support/events";
 import { startLocalAws } from "../tests/handlers/support/local-aws";
-import { lambdaNodePath } from "../local/services/lambda-runtime-sdk";
+import { lambdaNodePath } from "@event-routes/local-cloud";
 
 const RUNS = 7;
 const SDK_FROM_RUNTIME = process.argv.includes("--sdk-from-runtime");

@@ -19,12 +19,11 @@ import * as http from "http";
 import * as os from "os";
 import * as path from "path";
 import { parseArgs } from "util";
-import { bundleHandler } from "../components/bundle";
+import { bundleHandler } from "@event-routes/components";
 import { snapshotOf, type OrderPlacedDetail } from "../handlers/contracts";
 import * as contracts from "../handlers/contracts";
-import { deployLocal } from "../local/deploy";
-import { DEFAULT_CONTAINERS_PER_FUNCTION } from "../local/services/lambda";
-import { loadOrders, operatorEventBridge, placeOrders } from "../local/scenario";
+import { DEFAULT_CONTAINERS_PER_FUNCTION, deployLocal } from "@event-routes/local-cloud";
+import { loadOrders, operatorEventBridge, placeOrders } from "../dealership/scenario";
 import { lambdaContext, sqsEvent, sqsRecord } from "../tests/handlers/support/events";
 import { startLocalAws } from "../tests/handlers/support/local-aws";
 

@@ -7,8 +7,8 @@
  * of the event text ("parse+match") and on already-parsed events ("match only").
  * For reference, aws/event-ruler matched 73,000-101,000 events/s for 12 such rules on a 2-core box.
  */
-import { compileEventPattern, type EventPattern, type EventPatternMatcher } from "../components/event-pattern";
-import { seededRandom } from "../local/chaos-faults";
+import { compileEventPattern, type EventPattern, type EventPatternMatcher } from "@event-routes/event-pattern";
+import { seededRandom } from "@event-routes/local-cloud";
 
 const RULES: Record<string, EventPattern> = {
   premiumOrders: {

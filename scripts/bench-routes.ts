@@ -10,10 +10,10 @@ import * as path from "path";
 
 async function child(routes: number): Promise<void> {
   const started = process.hrtime.bigint();
-  const { runProgram } = await import("../local/run-program");
+  const { runProgram } = await import("@event-routes/local-cloud");
   const { syntheticRoutes } = await import("./synthetic-routes");
-  const { checkProgram } = await import("../policy/checks");
-  const run = await runProgram({ stack: "bench", program: () => syntheticRoutes(routes) });
+  const { checkProgram } = await import("@event-routes/policy");
+  const run = await runProgram({ project: "dealership-events", stack: "bench", program: () => syntheticRoutes(routes) });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const violations = checkProgram(run.mocks.resources).length;
   const maxRssMb = process.resourceUsage().maxRSS / 1024;

@@ -5,7 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { bundleHandler } from "../components/bundle";
+import { bundleHandler } from "@event-routes/components";
 
 export const HANDLERS_DIR = path.resolve(__dirname, "../handlers");
 export const OUT_DIR = path.resolve(__dirname, "../.build/handlers");

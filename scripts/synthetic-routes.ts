@@ -13,7 +13,7 @@ import {
   streamTarget,
   topicTarget,
   workflowTarget,
-} from "../components";
+} from "@event-routes/components";
 
 /**
  * A program built with the library alone: `routes` rules on one bus, their targets cycling Lambda,

@@ -6,7 +6,7 @@ import {
   isValidEventPattern,
   matchesEventPattern,
   validateEventPattern,
-} from "../components/event-pattern";
+} from "@event-routes/event-pattern";
 
 /** Conformance data recorded from AWS and aws/event-ruler (provenance in its README.md). */
 const DATA_DIR = path.join(__dirname, "fixtures", "eventbridge-patterns");

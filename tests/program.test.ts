@@ -96,7 +96,7 @@ describe("what differs between stacks is configuration only", () => {
       "aws:cloudwatch/logDeliverySource:LogDeliverySource::dealership-info-logs",
       "aws:kms/key:Key::dealership",
       "aws:sns/topicSubscription:TopicSubscription::alarms-email-1",
-      "dealership-events:index:EncryptionKey::dealership",
+      "event-routes:index:EncryptionKey::dealership",
     ]);
   });
 

@@ -1,8 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
-// In another repository: `from "dealership-events/components"`. Only the library's public entry is used.
-import { BundledFunction, EventBus, Queue, patternFor, queueTarget } from "../../components";
-import { VehicleReadyForHandover } from "../../handlers/contracts";
+import { BundledFunction, EventBus, Queue, patternFor, queueTarget } from "@event-routes/components";
+import { VehicleReadyForHandover } from "./handover-event";
 
 /** Where to find the dealership bus: an ARN, or a name in this account and region. */
 export function busReference(value: string): { arn: string } | { name: string } {

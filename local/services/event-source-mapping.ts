@@ -1,4 +1,4 @@
-import { compileEventPattern, type EventPatternMatcher } from "../../components/event-pattern";
+import { compileEventPattern, type EventPatternMatcher } from "@event-routes/event-pattern";
 import { AwsError, DeployError } from "../aws-error";
 import type { Timer } from "../clock";
 import { authorizeOrThrow, type LocalCloud, type MessageAttribute, type Operation, type Service } from "../cloud";

@@ -1,5 +1,5 @@
 import { randomUUID } from "crypto";
-import { compileEventPattern, type EventPatternMatcher, InvalidEventPatternError } from "../../components/event-pattern";
+import { compileEventPattern, type EventPatternMatcher, InvalidEventPatternError } from "@event-routes/event-pattern";
 import { AwsError } from "../aws-error";
 import { authorizeOrThrow, LocalCloud, Message, Service } from "../cloud";
 import { parsePolicy, Principal } from "../iam";
@@ -86,7 +86,7 @@ export interface BusStats {
 
 /**
  * EventBridge: custom buses and their rules, with the full pattern language of
- * components/event-pattern, input transformers, retry policies with backoff and maximum event age,
+ * @event-routes/event-pattern, input transformers, retry policies with backoff and maximum event age,
  * dead-letter queues with AWS's error attributes, bus-to-bus delivery, archives and replay. Each
  * target is delivered to as AWS does: as `events.amazonaws.com` for the rule (resource policies
  * decide) or as the target's role.

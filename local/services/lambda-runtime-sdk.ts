@@ -29,7 +29,7 @@ let runtimeDirectory: string | undefined;
 export function lambdaRuntimeDirectory(): string {
   if (runtimeDirectory) return runtimeDirectory;
   const installed = installedNodeModules();
-  const root = path.join(os.tmpdir(), "dealership-events-local", `runtime-${createHash("sha256").update(installed).digest("hex").slice(0, 16)}`);
+  const root = path.join(os.tmpdir(), "event-routes-local-cloud", `runtime-${createHash("sha256").update(installed).digest("hex").slice(0, 16)}`);
   const modules = path.join(root, "node_modules");
   fs.mkdirSync(modules, { recursive: true });
   for (const scope of SCOPES) {

@@ -1,4 +1,5 @@
 import { randomUUID } from "crypto";
+import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Worker } from "worker_threads";
@@ -10,7 +11,19 @@ import type { EventBridgeApi, FunctionError, InvokeResult, LambdaApi } from "./c
 import { materializeCode } from "./lambda-code";
 import { lambdaNodePath, lambdaRuntimeDirectory } from "./lambda-runtime-sdk";
 
-const BOOTSTRAP = path.join(__dirname, "lambda-bootstrap.cjs");
+/**
+ * The worker that hosts a function is plain JavaScript, shipped as it is written (not compiled):
+ * it lives in the package's services/ folder, found from the package root whether this module
+ * runs from its source or from dist/.
+ */
+const BOOTSTRAP = path.join(packageRoot(__dirname), "services", "lambda-bootstrap.cjs");
+
+function packageRoot(dir: string): string {
+  for (let at = dir; ; at = path.dirname(at)) {
+    if (fs.existsSync(path.join(at, "package.json"))) return at;
+    if (path.dirname(at) === at) throw new Error(`no package.json above ${dir}`);
+  }
+}
 /** Runtimes the local containers can run (Node.js only: the bundles are JavaScript). */
 const NODE_RUNTIME = /^nodejs(\d+)\.x$/;
 /** AWS's asynchronous invoke retries wait one minute, then two. */

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from "crypto";
-import { compileEventPattern, type EventPatternMatcher, InvalidEventPatternError } from "../../components/event-pattern";
+import { compileEventPattern, type EventPatternMatcher, InvalidEventPatternError } from "@event-routes/event-pattern";
 import { AwsError } from "../aws-error";
 import { authorizeOrThrow, type LocalCloud, type Message, type MessageAttribute, type Operation, type Service } from "../cloud";
 import { parsePolicy, type Principal } from "../iam";

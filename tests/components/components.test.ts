@@ -1,12 +1,12 @@
 import * as path from "path";
 import { ofType, policyOf, runIsolated } from "../support/program";
-import type * as Library from "../../components";
+import type * as Library from "@event-routes/components";
 
 const ECHO = path.join(__dirname, "../fixtures/echo-handler.ts");
 
 /** Runs `build` with a fresh copy of the library, under mocks, and returns the recorded graph. */
 function deploy(build: (lib: typeof Library) => unknown) {
-  return runIsolated({ stack: "test", program: () => build(require("../../components")) });
+  return runIsolated({ stack: "test", program: () => build(require("@event-routes/components")) });
 }
 
 /** The error a build throws, run under mocks. */

@@ -1,4 +1,4 @@
-import { EventField, NAME_LIMITS, TargetInput, physicalName } from "../../components";
+import { EventField, NAME_LIMITS, TargetInput, physicalName } from "@event-routes/components";
 
 describe("physicalName", () => {
   test("joins parts and keeps short names as they are", () => {

@@ -1,5 +1,5 @@
 import { AwsError, LostAnswerError } from "../../local/aws-error";
-import { ChaosReport, formatChaosReport, parseChaosArguments, passed, runChaos } from "../../local/chaos";
+import { ChaosReport, formatChaosReport, parseChaosArguments, passed, runChaos } from "../../dealership/chaos";
 import { retryableError, seededRandom, startOutage } from "../../local/chaos-faults";
 import { LocalCloud } from "../../local/cloud";
 import { deployLocal, LocalDeployment } from "../../local/deploy";

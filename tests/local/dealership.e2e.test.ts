@@ -4,7 +4,7 @@ import { GetQueueAttributesCommand, GetQueueUrlCommand, ListMessageMoveTasksComm
 import { OrderPlaced, snapshotOf } from "../../handlers/contracts";
 import { AwsError } from "../../local/aws-error";
 import { deployLocal, LocalDeployment } from "../../local/deploy";
-import { accountFor, order, placeOrders, ScenarioOrder, operatorClientConfig, operatorEventBridge, orderIdsOf } from "../../local/scenario";
+import { accountFor, order, placeOrders, ScenarioOrder, operatorClientConfig, operatorEventBridge, orderIdsOf } from "../../dealership/scenario";
 import { queueCounts } from "../../local/queue-counts";
 import type { TraceRecord } from "../../local/trace";
 

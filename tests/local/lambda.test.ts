@@ -1,5 +1,5 @@
 import * as path from "path";
-import { bundleHandler } from "../../components/bundle";
+import { bundleHandler } from "@event-routes/components";
 import { AwsError, DeployError } from "../../local/aws-error";
 import { LocalCloud, Message, Service } from "../../local/cloud";
 import type { Principal } from "../../local/iam";

@@ -3,7 +3,7 @@ import { AwsError } from "../../local/aws-error";
 import { deployLocal, LocalDeployment } from "../../local/deploy";
 import type { Principal } from "../../local/iam";
 import { queueCounts } from "../../local/queue-counts";
-import { accountFor, dealershipScenario, operatorClientConfig, operatorEventBridge, order, orderIdsOf, placeOrders, ScenarioOrder } from "../../local/scenario";
+import { accountFor, dealershipScenario, operatorClientConfig, operatorEventBridge, order, orderIdsOf, placeOrders, ScenarioOrder } from "../../dealership/scenario";
 import type { KmsService } from "../../local/services/kms";
 import { OrderPlaced } from "../../handlers/contracts";
 

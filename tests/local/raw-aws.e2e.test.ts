@@ -12,7 +12,7 @@ import {
 } from "@aws-sdk/client-lambda";
 import { ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { deployLocal, LocalDeployment } from "../../local/deploy";
-import { operatorClientConfig, operatorEventBridge } from "../../local/scenario";
+import { operatorClientConfig, operatorEventBridge } from "../../dealership/scenario";
 
 /**
  * examples/raw-aws, a program of raw @pulumi/aws resources whose function is inline code that

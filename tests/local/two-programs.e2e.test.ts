@@ -1,6 +1,6 @@
 import * as path from "path";
 import { deployLocal, LocalDeployment } from "../../local/deploy";
-import { loadOrders, operatorEventBridge, placeOrders } from "../../local/scenario";
+import { loadOrders, operatorEventBridge, placeOrders } from "../../dealership/scenario";
 import type { LambdaService } from "../../local/services/lambda";
 
 /**

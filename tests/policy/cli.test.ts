@@ -98,7 +98,7 @@ describe("npm run check", () => {
   test("a user's program that reuses the components by package name: checked, no mandatory finding", () => {
     const dir = writeProgram({
       "shop.ts": `
-import { EventBus, Queue, queueTarget } from "dealership-events/components";
+import { EventBus, Queue, queueTarget } from "@event-routes/components";
 const bus = new EventBus("shop", {});
 const queue = new Queue("orders", { eventSources: [bus] });
 bus.route("orders", { pattern: { source: ["shop"] }, targets: [queueTarget(queue)] });
@@ -125,5 +125,15 @@ new aws.cloudwatch.LogGroup("logs", { name: "jobs-" + aws.config.region });
     expect(stdout).toContain('ADVISORY  cloudwatch-log-group-retention  aws:cloudwatch/logGroup:LogGroup "logs"');
     expect(stdout).toMatch(/0 mandatory, 2 advisory finding\(s\) in 2 AWS resources of main \(stack dev\)/);
     expect(code).toBe(0);
+  }, 120_000);
+
+  test("the package's bin (event-routes-check, built) checks a program folder from anywhere: a bent program fails, the loyalty example passes", () => {
+    const bin = path.join(ROOT, "policy", require("../../policy/package.json").bin["event-routes-check"]);
+    const bent = spawnSync(process.execPath, [bin, "--program", path.join(writeProgram({ "index.ts": BENT_PROGRAM, "Pulumi.yaml": "name: bent\nruntime: nodejs\n", "Pulumi.dev.yaml": "config: {}\n" }))], { cwd: os.tmpdir(), encoding: "utf8", timeout: 120_000 });
+    expect(bent.stdout).toContain("MANDATORY");
+    expect(bent.status).toBe(1);
+    const loyalty = spawnSync(process.execPath, [bin, "--program", path.join(ROOT, "examples", "loyalty")], { cwd: os.tmpdir(), encoding: "utf8", timeout: 120_000 });
+    expect(loyalty.stdout).toMatch(/0 mandatory, \d+ advisory finding\(s\) in \d+ AWS resources of dealership-loyalty \(stack dev\)/);
+    expect(loyalty.status).toBe(0);
   }, 120_000);
 });

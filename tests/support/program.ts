@@ -10,7 +10,7 @@ export async function runIsolated<T>(options: { project?: string; stack: string;
   await jest.isolateModulesAsync(async () => {
     const harness: typeof import("../../local/run-program") = require("../../local/run-program");
     const config = { ...(options.stackFile ? harness.readStackConfig(options.stack) : {}), ...(options.config ?? {}) };
-    run = await harness.runProgram({ project: options.project, stack: options.stack, config, program: options.program });
+    run = await harness.runProgram({ project: options.project ?? "dealership-events", stack: options.stack, config, program: options.program });
   });
   return run;
 }

@@ -1,5 +1,5 @@
 /** EventBridge buses, rules, targets, archives and bus policies. */
-import { InvalidEventPatternError, validateEventPattern } from "../../../components/event-pattern";
+import { InvalidEventPatternError, validateEventPattern } from "@event-routes/event-pattern";
 import { inRange, nameFormat } from "./formats";
 import { str } from "./graph";
 import { deliveryToFunction, deliveryToQueue, deliveryToTopic, assumable, parseStatements } from "./grants";
@@ -65,7 +65,7 @@ export const eventbridgeRules: Rule[] = [
         validateEventPattern(pattern);
       } catch (error) {
         if (!(error instanceof InvalidEventPatternError)) throw error;
-        context.report(`event pattern is invalid, so AWS refuses it (InvalidEventPatternException): ${error.message}. Fix the pattern; validateEventPattern() from components/event-pattern checks it offline.`);
+        context.report(`event pattern is invalid, so AWS refuses it (InvalidEventPatternException): ${error.message}. Fix the pattern; validateEventPattern() from @event-routes/event-pattern checks it offline.`);
       }
     },
   },

@@ -1,5 +1,5 @@
 /** Lambda functions, permissions, event source mappings and asynchronous invoke configs. */
-import { InvalidEventPatternError, validateEventPattern } from "../../../components/event-pattern";
+import { InvalidEventPatternError, validateEventPattern } from "@event-routes/event-pattern";
 import { inRange, nameFormat } from "./formats";
 import { assumable } from "./grants";
 import { str } from "./graph";

@@ -1,14 +1,11 @@
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient, StartMessageMoveTaskCommand, type Message as SqsMessage } from "@aws-sdk/client-sqs";
 import { SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import * as path from "path";
 import { parseArgs } from "util";
 import { OrderPlaced } from "../handlers/contracts";
-import { DEFAULT_ERROR_KINDS, ERROR_KINDS, ErrorKind, FaultMix, Outage, seededRandom, startOutage } from "./chaos-faults";
-import { deployLocal, LocalDeployment } from "./deploy";
+import { DEFAULT_ERROR_KINDS, deployLocal, ERROR_KINDS, ErrorKind, FaultMix, LocalDeployment, Outage, queueCounts, seededRandom, startOutage, type LambdaService, type SqsService } from "@event-routes/local-cloud";
 import { formatTimeline } from "./report";
 import { accountFor, operatorClientConfig, operatorEventBridge, order, orderIdsOf, placeOrders, type OrderReport, type Outcome, type ScenarioOrder } from "./scenario";
-import { queueCounts } from "./queue-counts";
-import type { LambdaService } from "./services/lambda";
-import type { SqsService } from "./services/sqs";
 
 /**
  * The chaos run: the dealership under an outage of the AWS calls its functions make.
@@ -422,7 +419,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const started = Date.now();
-  const deployment = await deployLocal({ stack: options.stack, port: 0, containersPerFunction: options.containers });
+  const deployment = await deployLocal({ root: path.resolve(__dirname, ".."), stack: options.stack, port: 0, containersPerFunction: options.containers });
   console.log(`Deployed stack "${options.stack}" into the local cloud in ${((Date.now() - started) / 1000).toFixed(1)} s; endpoint ${deployment.endpoint.url}`);
   try {
     const report = await runChaos(options, deployment, (line) => console.log(line));

@@ -1,5 +1,5 @@
 import type { OrderReport, ScenarioReport } from "./scenario";
-import type { TraceRecord } from "./trace";
+import type { TraceRecord } from "@event-routes/local-cloud";
 
 /** Renders the scenario's report for a terminal: one timeline per order, then the summary. */
 

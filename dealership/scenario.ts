@@ -1,14 +1,14 @@
 import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
 import { OrderPlaced, type OrderPlacedDetail } from "../handlers/contracts";
-import type { LocalDeployment } from "./deploy";
-import type { QueueCount } from "./queue-counts";
-import type { TraceRecord } from "./trace";
+import { operatorClientConfig, type LocalDeployment, type QueueCount, type TraceRecord } from "@event-routes/local-cloud";
 
 /**
  * The dealership scenario `npm start` drives: orders of both vehicle classes go onto the bus
  * through the AWS SDK, as a shop front would send them; the local cloud runs them through the
  * factory, transport, paperwork, preparation and handover; then every order is accounted for.
  */
+
+export { operatorClientConfig };
 
 export type Outcome = "delivered" | "payment-declined" | "registration-rejected" | "paperwork-failed" | "parked" | "unaccounted";
 
@@ -68,15 +68,6 @@ export function loadOrders(count: number, busName: string): ScenarioOrder[] {
     const detail = order(i % 2 === 0 ? "standard" : "premium", { orderId: `order-load-${String(i + 1).padStart(6, "0")}` });
     return { orderId: detail.orderId, story: "load", expected: "delivered" as const, entry: OrderPlaced.entry(detail, busName) };
   });
-}
-
-/** The operator's settings for any AWS SDK v3 client of the local endpoint (any key but a function's is the operator). */
-export function operatorClientConfig(deployment: LocalDeployment) {
-  return {
-    endpoint: deployment.endpoint.url,
-    region: deployment.cloud.identity.region,
-    credentials: { accessKeyId: "LOCALOPERATOR", secretAccessKey: "local" },
-  };
 }
 
 /** An EventBridge client of the operator, pointed at the local endpoint. */
