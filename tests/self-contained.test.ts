@@ -25,15 +25,14 @@ function codeFiles(dir: string): string[] {
 
 describe("the repository is self-contained", () => {
   test("the check fires on a path that leaves the repository", () => {
-    expect(pathsOutsideRepository('const DATA = path.resolve(__dirname, "../../shared/eventbridge-patterns");')).toHaveLength(1);
+    // Assembled, so that this file's own text holds no such path for the repository's other guards.
+    const outside = ["..", "..", "shared", "eventbridge-patterns"].join("/");
+    expect(pathsOutsideRepository(`const DATA = path.resolve(__dirname, "${outside}");`)).toHaveLength(1);
     expect(pathsOutsideRepository('import { x } from "../components/shared-grants";')).toHaveLength(0);
   });
 
   test("no code, test, script or config file refers to ../shared", () => {
-    const self = path.relative(ROOT, __filename);
-    const offenders = codeFiles(ROOT)
-      .filter((file) => path.relative(ROOT, file) !== self)
-      .flatMap((file) => pathsOutsideRepository(fs.readFileSync(file, "utf8")).map((line) => `${path.relative(ROOT, file)}: ${line.trim()}`));
+    const offenders = codeFiles(ROOT).flatMap((file) => pathsOutsideRepository(fs.readFileSync(file, "utf8")).map((line) => `${path.relative(ROOT, file)}: ${line.trim()}`));
     expect(offenders).toEqual([]);
   });
 });
