@@ -3,10 +3,10 @@ import * as path from "path";
 
 /**
  * A clone on a user's machine has only the repository: code, tests and scripts must not reach
- * into a folder beside it (the team's `../shared` reference material above all).
+ * into a folder beside it (the team's shared reference folder above all).
  */
 const ROOT = path.resolve(__dirname, "..");
-// .ci/run names ../shared only to prove the copy it tests has none beside it.
+// .ci/run names the shared folder only to prove the copy it tests has none beside it.
 const SKIPPED_DIRS = new Set(["node_modules", ".git", ".ci", "dist", "coverage"]);
 const CODE = /\.(ts|tsx|js|cjs|mjs|json|ya?ml|sh)$/;
 
@@ -31,7 +31,7 @@ describe("the repository is self-contained", () => {
     expect(pathsOutsideRepository('import { x } from "../components/shared-grants";')).toHaveLength(0);
   });
 
-  test("no code, test, script or config file refers to ../shared", () => {
+  test("no code, test, script or config file refers to the shared folder beside the repository", () => {
     const offenders = codeFiles(ROOT).flatMap((file) => pathsOutsideRepository(fs.readFileSync(file, "utf8")).map((line) => `${path.relative(ROOT, file)}: ${line.trim()}`));
     expect(offenders).toEqual([]);
   });
