@@ -25,6 +25,7 @@ export interface BundledFunctionArgs {
   /** Exported handler function name in the entry (default `handler`). */
   handlerExport?: string;
   description?: string;
+  /** Lambda runtime (default `nodejs24.x`: supported until 2028, where nodejs22.x is deprecated on 2027-04-30, https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html). */
   runtime?: LambdaRuntime;
   architecture?: "arm64" | "x86_64";
   memorySize?: number;
@@ -114,7 +115,7 @@ export class BundledFunction extends pulumi.ComponentResource {
       {
         name: functionName,
         description: args.description,
-        runtime: args.runtime ?? "nodejs22.x",
+        runtime: args.runtime ?? "nodejs24.x",
         architectures: [args.architecture ?? "arm64"],
         handler: `index.${args.handlerExport ?? "handler"}`,
         code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset(bundle.code) }),

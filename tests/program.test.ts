@@ -50,11 +50,11 @@ describe.each(STACKS)("the dealership program, stack %s", (stack) => {
     expect(JSON.parse(premium.inputs.eventPattern)).toEqual({ source: ["dealership.sales"], "detail-type": ["OrderPlaced"], detail: { vehicleClass: ["premium"] } });
   });
 
-  test("every function runs a bundle on nodejs22.x with JSON logs and a log group with retention", () => {
+  test("every function runs a bundle on nodejs24.x with JSON logs and a log group with retention", () => {
     const functions = ofType(run, "aws:lambda/function:Function");
     expect(functions).toHaveLength(10);
     for (const fn of functions) {
-      expect(fn.inputs.runtime).toBe("nodejs22.x");
+      expect(fn.inputs.runtime).toBe("nodejs24.x");
       expect(fn.inputs.loggingConfig.logFormat).toBe("JSON");
       expect(fn.inputs.sourceCodeHash).toMatch(/^[0-9a-f]{64}$/);
     }

@@ -70,7 +70,7 @@ exports.handler = async (event) => {
 
 const intake = new aws.lambda.Function("intake", {
   name: `${prefix}-intake`,
-  runtime: "nodejs22.x",
+  runtime: "nodejs24.x",
   handler: "index.handler",
   role: role.arn,
   timeout: 10,

@@ -281,7 +281,7 @@ describe("BundledFunction", () => {
       new BundledFunction("fn", { entry: ECHO, publishes: { bus, sources: ["shop.orders"] }, environment: { MODE: "x" } });
     });
     const [fn] = ofType(run, "aws:lambda/function:Function");
-    expect(fn.inputs).toMatchObject({ runtime: "nodejs22.x", handler: "index.handler", architectures: ["arm64"], memorySize: 256, timeout: 10 });
+    expect(fn.inputs).toMatchObject({ runtime: "nodejs24.x", handler: "index.handler", architectures: ["arm64"], memorySize: 256, timeout: 10 });
     expect(fn.inputs.environment.variables).toEqual({ MODE: "x", EVENT_BUS_NAME: "dealership-events-test-b" });
     const logs = policyOf(ofType(run, "aws:iam/rolePolicy:RolePolicy").find((p) => p.name === "fn-logs")!).Statement;
     expect(logs).toEqual([{ Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: expect.stringMatching(/log-group:\/aws\/lambda\/dealership-events-test-fn:\*$/) }]);

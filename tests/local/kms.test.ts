@@ -92,7 +92,7 @@ function program() {
     const polled = queue(name, { kmsMasterKeyId: open.arn, visibilityTimeoutSeconds: 30 });
     const consumer = new aws.lambda.Function(name, {
       name,
-      runtime: "nodejs22.x",
+      runtime: "nodejs24.x",
       handler: "index.handler",
       role: `arn:aws:iam::${ACCOUNT}:role/${roleName}`,
       code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset("exports.handler = async () => ({});") }),
@@ -105,7 +105,7 @@ function program() {
   for (const [name, roleName] of [["fails-with-key", "with-key"], ["fails-without-key", "without-key"]]) {
     const failing = new aws.lambda.Function(name, {
       name,
-      runtime: "nodejs22.x",
+      runtime: "nodejs24.x",
       handler: "index.handler",
       role: `arn:aws:iam::${ACCOUNT}:role/${roleName}`,
       code: new pulumi.asset.AssetArchive({ "index.js": new pulumi.asset.StringAsset("exports.handler = async () => { throw new Error('down'); };") }),

@@ -52,7 +52,7 @@ const role = (mocks: RecordingMocks, name: string) =>
 
 const fn = (mocks: RecordingMocks, name: string, source: string, extra: Record<string, unknown> = {}) => {
   const { state } = role(mocks, `${name}-role`);
-  return mocks.newResource({ type: "aws:lambda/function:Function", name, inputs: { name, runtime: "nodejs22.x", handler: "index.handler", role: state.arn, timeout: 3, code: code(source), ...extra } } as never);
+  return mocks.newResource({ type: "aws:lambda/function:Function", name, inputs: { name, runtime: "nodejs24.x", handler: "index.handler", role: state.arn, timeout: 3, code: code(source), ...extra } } as never);
 };
 
 const operator: Principal = { kind: "operator" };
@@ -191,7 +191,7 @@ describe("Lambda", () => {
   it("refuses at deploy a function whose role Lambda cannot assume", async () => {
     const attempt = deploy((mocks) => {
       const { state } = mocks.newResource({ type: "aws:iam/role:Role", name: "wrong-trust", inputs: { name: "wrong-trust", assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "states.amazonaws.com" }, Action: "sts:AssumeRole" }] }) } } as never);
-      mocks.newResource({ type: "aws:lambda/function:Function", name: "fn", inputs: { name: "fn", runtime: "nodejs22.x", handler: "index.handler", role: state.arn, code: code(ECHO) } } as never);
+      mocks.newResource({ type: "aws:lambda/function:Function", name: "fn", inputs: { name: "fn", runtime: "nodejs24.x", handler: "index.handler", role: state.arn, code: code(ECHO) } } as never);
     });
     await expect(attempt).rejects.toThrow(/Function "fn": InvalidParameterValueException: The role defined for the function cannot be assumed by Lambda/);
   });
@@ -275,7 +275,7 @@ export const handler = async (event) => ({ client: typeof EventBridgeClient, got
     expect(ops["Lambda.GetFunctionConfiguration"]({ FunctionName: "reader" }, operator)).toMatchObject({
       FunctionArn: arn,
       Description: "reads",
-      Runtime: "nodejs22.x",
+      Runtime: "nodejs24.x",
       Environment: { Variables: { GREETING: "hi" } },
       CodeSha256: expect.stringMatching(/^[A-Za-z0-9+/]{43}=$/),
     });

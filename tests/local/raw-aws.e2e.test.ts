@@ -63,7 +63,7 @@ describe("the Lambda read API with SDK v3 clients", () => {
     const listed = await lambda.send(new ListFunctionsCommand({}));
     expect(listed.Functions?.map((fn) => fn.FunctionName)).toEqual([FUNCTION]);
     const configuration = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: FUNCTION }));
-    expect(configuration).toMatchObject({ FunctionName: FUNCTION, Runtime: "nodejs22.x", Handler: "index.handler", Timeout: 10, MemorySize: 128, State: "Active", PackageType: "Zip" });
+    expect(configuration).toMatchObject({ FunctionName: FUNCTION, Runtime: "nodejs24.x", Handler: "index.handler", Timeout: 10, MemorySize: 128, State: "Active", PackageType: "Zip" });
     expect(configuration.Environment?.Variables).toEqual({ BUS_NAME: "raw-orders-dev" });
     expect(configuration.CodeSize).toBeGreaterThan(100);
     const fn = await lambda.send(new GetFunctionCommand({ FunctionName: configuration.FunctionArn }));
@@ -152,7 +152,7 @@ describeCli(`the AWS CLI (${cliVersion ?? "not installed"}) with the README's ex
 
   it("reads functions, their policy and event source mappings", async () => {
     expect((await aws("lambda", "list-functions")).Functions.map((fn: { FunctionName: string }) => fn.FunctionName)).toEqual([FUNCTION]);
-    expect((await aws("lambda", "get-function", "--function-name", FUNCTION)).Configuration).toMatchObject({ FunctionName: FUNCTION, Runtime: "nodejs22.x" });
+    expect((await aws("lambda", "get-function", "--function-name", FUNCTION)).Configuration).toMatchObject({ FunctionName: FUNCTION, Runtime: "nodejs24.x" });
     expect(await aws("lambda", "get-function-configuration", "--function-name", FUNCTION)).toMatchObject({ Handler: "index.handler", Timeout: 10 });
     expect(JSON.parse((await aws("lambda", "get-policy", "--function-name", FUNCTION)).Policy).Statement).toHaveLength(1);
     const mappings = (await aws("lambda", "list-event-source-mappings", "--function-name", FUNCTION)).EventSourceMappings;

@@ -89,7 +89,7 @@ describe("npm run check", () => {
   }, 120_000);
 
   test("a program that exports an async function, as Pulumi allows: its resources are checked", () => {
-    const dir = writeProgram({ "async.ts": 'import * as aws from "@pulumi/aws";\nexport = async () => {\n  await new Promise((resolve) => setTimeout(resolve, 50));\n  new aws.lambda.Function("late", { name: "late", runtime: "nodejs22.x", handler: "index.handler", role: "arn:aws:iam::123456789012:role/x", timeout: 0 });\n};\n' });
+    const dir = writeProgram({ "async.ts": 'import * as aws from "@pulumi/aws";\nexport = async () => {\n  await new Promise((resolve) => setTimeout(resolve, 50));\n  new aws.lambda.Function("late", { name: "late", runtime: "nodejs24.x", handler: "index.handler", role: "arn:aws:iam::123456789012:role/x", timeout: 0 });\n};\n' });
     const { code, stdout } = check("--program", path.join(dir, "async.ts"), "--json");
     expect(JSON.parse(stdout)).toEqual(expect.arrayContaining([expect.objectContaining({ rule: "lambda-function-settings", resource: "late", severity: "mandatory" })]));
     expect(code).toBe(1);

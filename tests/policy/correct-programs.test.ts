@@ -16,7 +16,7 @@ function shop() {
   // A scheduled rule on the default bus invokes a function (permission by rule ARN).
   const cronRole = new aws.iam.Role("cron", { assumeRolePolicy: assume("lambda.amazonaws.com") });
   new aws.iam.RolePolicyAttachment("cron-logs", { role: cronRole.name, policyArn: "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole" });
-  const cron = new aws.lambda.Function("cron", { runtime: "nodejs22.x", handler: "index.handler", code, role: cronRole.arn });
+  const cron = new aws.lambda.Function("cron", { runtime: "nodejs24.x", handler: "index.handler", code, role: cronRole.arn });
   const nightly = new aws.cloudwatch.EventRule("nightly", { scheduleExpression: "cron(0 2 * * ? *)" });
   new aws.cloudwatch.EventTarget("nightly", { rule: nightly.name, arn: cron.arn });
   new aws.lambda.Permission("nightly", { action: "lambda:InvokeFunction", function: cron.name, principal: "events.amazonaws.com", sourceArn: nightly.arn });
@@ -51,7 +51,7 @@ function shop() {
   const workerRole = new aws.iam.Role("worker", { assumeRolePolicy: assume("lambda.amazonaws.com") });
   new aws.iam.RolePolicyAttachment("worker-sqs", { role: workerRole.name, policyArn: "arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole" });
   new aws.iam.RolePolicy("worker-key", { role: workerRole.id, policy: doc([{ actions: ["kms:Decrypt"], resources: [key.arn] }]) });
-  const worker = new aws.lambda.Function("worker", { runtime: "nodejs22.x", handler: "index.handler", code, role: workerRole.arn, timeout: 30 });
+  const worker = new aws.lambda.Function("worker", { runtime: "nodejs24.x", handler: "index.handler", code, role: workerRole.arn, timeout: 30 });
   new aws.lambda.EventSourceMapping("worker", { eventSourceArn: queue.arn, functionName: worker.arn, batchSize: 10, functionResponseTypes: ["ReportBatchItemFailures"] });
 
   // The same bus starts a workflow that calls the worker and publishes to a topic.

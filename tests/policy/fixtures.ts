@@ -66,7 +66,7 @@ export function makeKit(aws: Aws, pulumi: Pulumi, p: string): Kit {
     fn: (name, args = {}) =>
       new aws.lambda.Function(n(name), {
         name: n(name),
-        runtime: "nodejs22.x",
+        runtime: "nodejs24.x",
         handler: "index.handler",
         timeout: 10,
         memorySize: 256,
@@ -433,7 +433,7 @@ export const FIXTURES: Fixture[] = [
   { rule: "lambda-function-settings", resource: "fn", what: "64 MB of memory", build: (k, bent) => void k.fn("fn", { memorySize: bent ? 64 : 128 }) },
   { rule: "lambda-function-settings", resource: "fn", what: "5 KB of environment variables", build: (k, bent) => void k.fn("fn", { environment: { variables: { BIG: "x".repeat(bent ? 5000 : 3000) } } }) },
   { rule: "lambda-function-settings", resource: "fn", what: "six layers", build: (k, bent) => void k.fn("fn", { layers: Array.from({ length: bent ? 6 : 5 }, (_, i) => `arn:aws:lambda:eu-west-1:${ACCOUNT}:layer:l${i}:1`) }) },
-  { rule: "lambda-runtime", resource: "fn", what: "the retired nodejs14.x", build: (k, bent) => void k.fn("fn", { runtime: bent ? "nodejs14.x" : "nodejs22.x" }) },
+  { rule: "lambda-runtime", resource: "fn", what: "the retired nodejs14.x", build: (k, bent) => void k.fn("fn", { runtime: bent ? "nodejs14.x" : "nodejs24.x" }) },
   { rule: "lambda-runtime", resource: "fn", what: "a runtime that does not exist", build: (k, bent) => void k.fn("fn", { runtime: bent ? "nodejs22" : "nodejs24.x" }) },
   { rule: "lambda-runtime", resource: "fn", what: "nodejs18.x, blocked for new functions since 2026-02-03", build: (k, bent) => void k.fn("fn", { runtime: bent ? "nodejs18.x" : "nodejs24.x" }) },
   { rule: "lambda-runtime-deprecated", resource: "fn", what: "the deprecated python3.9", build: (k, bent) => void k.fn("fn", { runtime: bent ? "python3.9" : "python3.13", handler: "index.handler" }) },

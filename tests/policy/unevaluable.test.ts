@@ -9,7 +9,7 @@ const resource = (type: string, name: string, props: Record<string, unknown>): S
 
 describe("a rule that meets what it cannot evaluate", () => {
   test("reports an unknown function timeout as advisory instead of passing or crashing", () => {
-    const findings = checkStack([resource(T.fn, "fn", { name: "fn", runtime: "nodejs22.x", role: "arn:aws:iam::123456789012:role/r", timeout: proxy.unknownNumberValue })]);
+    const findings = checkStack([resource(T.fn, "fn", { name: "fn", runtime: "nodejs24.x", role: "arn:aws:iam::123456789012:role/r", timeout: proxy.unknownNumberValue })]);
     const timeout = findings.filter((f) => f.rule === "lambda-function-settings");
     expect(timeout).toEqual([expect.objectContaining({ severity: "advisory", resource: "fn", message: expect.stringMatching(/^cannot evaluate/) })]);
   });
