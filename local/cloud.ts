@@ -3,6 +3,7 @@ import { Clock, ClockMode } from "./clock";
 import { ConditionContext, Principal, PolicyStore } from "./iam";
 import { CloudIdentity, DEFAULT_IDENTITY, RegisteredResource } from "./resource-graph";
 import { Trace } from "./trace";
+import { parseRequest, type Operation as TypedOperation } from "./shared/operation";
 
 /** A message handed from one service to another: an event to a queue, a topic, a stream, a bus. */
 export interface Message {
@@ -41,8 +42,19 @@ export interface Service {
   stop?(): Promise<void>;
 }
 
-/** One operation of the endpoint: the request body, and who signed it. */
-export type Operation = (body: any, caller: Principal) => unknown | Promise<unknown>;
+/**
+ * One operation of the endpoint. A typed operation (`operation(schema, run)`, ../shared/operation.ts)
+ * has its request checked against its shape first. LegacyOperation is the untyped form the services
+ * are moving off; it goes once none is left.
+ */
+export type Operation = TypedOperation | LegacyOperation;
+export type LegacyOperation = (body: any, caller: Principal) => unknown | Promise<unknown>;
+
+/** Runs an operation on a request body as the endpoint does: its shape checked first when it declares one. */
+export function runOperation(operation: Operation, body: unknown, caller: Principal): unknown {
+  if (typeof operation === "function") return operation(body, caller);
+  return operation.run(parseRequest(operation, body), caller);
+}
 
 /** Resource types a deployment may hold that the local cloud accepts and keeps inert. */
 export const INERT_TYPES: Record<string, string> = {

@@ -121,7 +121,7 @@ async function deploy(options: Options, clock: "virtual" | "real"): Promise<Loca
     containersPerFunction: options.containers,
     also: options.with.map((root) => ({ stack: options.stack, root })),
   });
-  if (options.logs) deployment.cloud.service<import("./services/lambda").LambdaService>("lambda").logSink = (fn, line) => console.log(`[${fn}] ${line}`);
+  if (options.logs) deployment.cloud.service<import("./services/lambda/service").LambdaService>("lambda").logSink = (fn, line) => console.log(`[${fn}] ${line}`);
   const emulated = deployment.resources.filter((r) => r.type.startsWith("aws:")).length;
   console.log(`Deployed stack "${options.stack}" into the local cloud: ${emulated} AWS resources in ${((Date.now() - started) / 1000).toFixed(1)} s; endpoint ${deployment.endpoint.url}`);
   for (const warning of deployment.warnings) console.log(`  note: ${warning}`);

@@ -6,16 +6,16 @@ import { INERT_TYPES, LocalCloud } from "./cloud";
 import { Endpoint, startEndpoint } from "./endpoint";
 import { CloudIdentity, DEFAULT_IDENTITY, RegisteredResource } from "./resource-graph";
 import { readStackConfig, runProgram } from "./run-program";
-import { DynamoDbService } from "./services/dynamodb";
-import { EventBridgeService } from "./services/eventbridge";
-import { EventSourceMappingService } from "./services/event-source-mapping";
-import { IamService } from "./services/iam";
-import { KinesisService } from "./services/kinesis";
-import { KmsService } from "./services/kms";
-import { LambdaService } from "./services/lambda";
-import { SnsService } from "./services/sns";
-import { SqsService } from "./services/sqs";
-import { StepFunctionsService } from "./services/stepfunctions";
+import { DynamoDbService } from "./services/dynamodb/service";
+import { EventBridgeService } from "./services/eventbridge/service";
+import { EventSourceMappingService } from "./services/lambda/event-source-mapping";
+import { IamService } from "./services/iam/service";
+import { KinesisService } from "./services/kinesis/service";
+import { KmsService } from "./services/kms/service";
+import { LambdaService } from "./services/lambda/service";
+import { SnsService } from "./services/sns/service";
+import { SqsService } from "./services/sqs/service";
+import { StepFunctionsService } from "./services/stepfunctions/service";
 
 /** The port AWS tools conventionally use for a local cloud. */
 export const DEFAULT_PORT = 4566;

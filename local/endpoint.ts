@@ -4,9 +4,9 @@ import { createServer as createHttp2Server, Http2ServerRequest, Http2ServerRespo
 import { AddressInfo, createServer as createNetServer, Socket } from "net";
 import { Duplex } from "stream";
 import { AwsError, LostAnswerError } from "./aws-error";
-import type { LocalCloud, Operation } from "./cloud";
+import { runOperation, type LocalCloud, type Operation } from "./cloud";
 import type { Principal } from "./iam";
-import { decodePathSegment, LAMBDA_INVOKE, lambdaReadRequest } from "./lambda-rest";
+import { decodePathSegment, LAMBDA_INVOKE, lambdaReadRequest } from "./services/lambda/rest";
 
 /**
  * The local cloud's AWS-compatible endpoint: unmodified AWS SDK v3 clients and the AWS CLI reach
@@ -125,7 +125,7 @@ async function answerJson(cloud: LocalCloud, operations: Map<string, Operation>,
     throw new AwsError("SerializationException", "the request body is not valid JSON");
   }
   if (body === null || typeof body !== "object" || Array.isArray(body)) throw new AwsError("SerializationException", "the request body must be a JSON object");
-  const result = await operation(body, caller);
+  const result = await runOperation(operation, body, caller);
   if (fault) throw fault; // the operation ran, the caller never hears of it
   sendJson(response, 200, result ?? {}, jsonContentType(contentType), requestId);
 }
@@ -142,7 +142,7 @@ async function answerInvoke(operations: Map<string, Operation>, functionName: st
     }
   }
   const type = String(request.headers["x-amz-invocation-type"] ?? "RequestResponse");
-  const result = (await operation({ FunctionName: functionName, InvocationType: type, Payload: payload }, caller)) as { status: number; payload?: unknown; functionError?: string; requestId: string };
+  const result = (await runOperation(operation, { FunctionName: functionName, InvocationType: type, Payload: payload }, caller)) as { status: number; payload?: unknown; functionError?: string; requestId: string };
   const headers: Record<string, string> = { "content-type": "application/json", "x-amzn-requestid": result.requestId ?? requestId, "x-amz-executed-version": "$LATEST" };
   if (result.functionError) headers["x-amz-function-error"] = result.functionError;
   response.writeHead(result.status, headers);
@@ -155,7 +155,7 @@ async function answerRest(cloud: LocalCloud, operations: Map<string, Operation>,
   if (!operation) throw new AwsError("UnknownOperationException", `the local cloud does not support ${target}`);
   const fault = cloud.faultFor(target, caller);
   if (fault) throw fault;
-  const result = await operation(input, caller);
+  const result = await runOperation(operation, input, caller);
   sendJson(response, 200, result ?? {}, "application/json", requestId);
 }
 
@@ -165,7 +165,7 @@ async function answerQuery(operations: Map<string, Operation>, service: string, 
   if (!action) throw new AwsError("MissingAction", "the request has no Action");
   const operation = operations.get(`${service}.${action}`);
   if (!operation) throw new AwsError("InvalidAction", `The action ${action} is not valid for this web service (${service}) in the local cloud.`);
-  const result = (await operation(form, caller)) as XmlAnswer;
+  const result = (await runOperation(operation, form, caller)) as XmlAnswer;
   response.writeHead(200, { "content-type": "text/xml", "x-amzn-requestid": requestId });
   response.end(result.xml);
 }

@@ -1,8 +1,8 @@
 import type { LocalCloud } from "./cloud";
-import type { EventBridgeService } from "./services/eventbridge";
-import type { EventSourceMappingService } from "./services/event-source-mapping";
-import type { LambdaService } from "./services/lambda";
-import type { SqsService } from "./services/sqs";
+import type { EventBridgeService } from "./services/eventbridge/service";
+import type { EventSourceMappingService } from "./services/lambda/event-source-mapping";
+import type { LambdaService } from "./services/lambda/service";
+import type { SqsService } from "./services/sqs/service";
 
 export interface QueueCount {
   name: string;

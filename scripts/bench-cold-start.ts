@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   fs.writeFileSync(emptyEntry, "export const handler = async () => ({});\n");
   const env = { ...process.env, AWS_REGION: "eu-west-1", AWS_ACCESS_KEY_ID: "local", AWS_SECRET_ACCESS_KEY: "local", AWS_ENDPOINT_URL: aws.url, EVENT_BUS_NAME: BUS, STATE_TABLE_NAME: TABLE, POWERTOOLS_LOG_LEVEL: "ERROR", AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: "1" };
   const variants: Variant[] = [{ label: "bundled", external: [], env: {} }];
-  // The local Lambda runtime's NODE_PATH (local/services/lambda-runtime-sdk.ts): the SDK as the runtime provides it.
+  // The local Lambda runtime's NODE_PATH (local/services/lambda/runtime-sdk.ts): the SDK as the runtime provides it.
   if (SDK_FROM_RUNTIME) variants.push({ label: "sdk from runtime", external: ["@aws-sdk/*"], env: { NODE_PATH: lambdaNodePath(dir) } });
   /** Median cold start of each variant; their samples alternate, so machine load affects them alike. */
   const measure = async (name: string): Promise<{ bytes: number; ms: number }[]> => {

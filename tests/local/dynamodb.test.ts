@@ -1,8 +1,9 @@
+import { runOperation } from "../../local/cloud";
 import { LocalCloud } from "../../local/cloud";
 import type { Principal } from "../../local/iam";
 import { RecordingMocks } from "../../local/resource-graph";
-import { ConditionalCheckFailedError, DynamoDbService } from "../../local/services/dynamodb";
-import { InMemoryTable } from "../../local/services/dynamodb-table";
+import { ConditionalCheckFailedError, DynamoDbService } from "../../local/services/dynamodb/service";
+import { InMemoryTable } from "../../local/services/dynamodb/table";
 
 const ACCOUNT = "123456789012";
 const tableArn = (name: string) => `arn:aws:dynamodb:eu-west-1:${ACCOUNT}:table/${name}`;
@@ -17,7 +18,7 @@ async function deploy(tables: Record<string, Record<string, unknown>>) {
   const mocks = new RecordingMocks();
   for (const [name, inputs] of Object.entries(tables)) mocks.newResource({ type: "aws:dynamodb/table:Table", name, inputs: { name, billingMode: "PAY_PER_REQUEST", ...inputs } } as any);
   await cloud.deploy(mocks.resources);
-  const call = (op: string, body: Record<string, unknown>, caller: Principal = operator): any => dynamodb.operations[`DynamoDB_20120810.${op}`](body, caller);
+  const call = (op: string, body: Record<string, unknown>, caller: Principal = operator): any => runOperation(dynamodb.operations[`DynamoDB_20120810.${op}`], body, caller);
   return { cloud, dynamodb, call };
 }
 

@@ -3,7 +3,7 @@ import { connect } from "net";
 import { Duplex } from "stream";
 import { LocalCloud } from "../../local/cloud";
 import { Endpoint, startEndpoint } from "../../local/endpoint";
-import { EventBridgeService } from "../../local/services/eventbridge";
+import { EventBridgeService } from "../../local/services/eventbridge/service";
 
 /** The endpoint under bad input: it answers as AWS would and keeps serving. */
 describe("the endpoint", () => {

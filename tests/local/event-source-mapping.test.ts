@@ -3,10 +3,10 @@ import { LocalCloud, type Service } from "../../local/cloud";
 import type { Principal } from "../../local/iam";
 import { RecordingMocks } from "../../local/resource-graph";
 import type { InvokeResult, LambdaApi } from "../../local/services/contracts";
-import { DEFAULT_MAXIMUM_CONCURRENCY, EventSourceMappingService } from "../../local/services/event-source-mapping";
-import { IamService } from "../../local/services/iam";
-import { SqsService } from "../../local/services/sqs";
-import { md5OfBody } from "../../local/services/sqs-md5";
+import { DEFAULT_MAXIMUM_CONCURRENCY, EventSourceMappingService } from "../../local/services/lambda/event-source-mapping";
+import { IamService } from "../../local/services/iam/service";
+import { SqsService } from "../../local/services/sqs/service";
+import { md5OfBody } from "../../local/services/sqs/md5";
 import { rejection } from "./support/rejection";
 
 const ACCOUNT = "123456789012";

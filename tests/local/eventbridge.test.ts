@@ -1,9 +1,10 @@
+import { runOperation } from "../../local/cloud";
 import { AwsError, DeployError } from "../../local/aws-error";
 import { LocalCloud, Message, Service } from "../../local/cloud";
 import type { Principal } from "../../local/iam";
 import { RecordingMocks } from "../../local/resource-graph";
-import { EventBridgeService } from "../../local/services/eventbridge";
-import { IamService } from "../../local/services/iam";
+import { EventBridgeService } from "../../local/services/eventbridge/service";
+import { IamService } from "../../local/services/iam/service";
 
 const ACCOUNT = "123456789012";
 const queueArn = (name: string) => `arn:aws:sqs:eu-west-1:${ACCOUNT}:${name}`;
@@ -340,18 +341,18 @@ describe("Authorization of every operation", () => {
     ];
     const operations = events.operations as Record<string, (body: object, caller: Principal) => unknown>;
     for (const [action, body] of calls) {
-      expect(() => operations[`AWSEvents.${action}`](body, nobody)).toThrow(expect.objectContaining({ code: "AccessDeniedException", message: expect.stringContaining(`events:${action}`) }));
+      expect(() => runOperation(operations[`AWSEvents.${action}`], body, nobody)).toThrow(expect.objectContaining({ code: "AccessDeniedException", message: expect.stringContaining(`events:${action}`) }));
     }
     // What the role's policy grants, it may do; the rest stays denied.
-    expect(operations["AWSEvents.ListRules"]({ EventBusName: "shop" }, reader)).toMatchObject({ Rules: [{ Name: "all" }] });
-    expect(operations["AWSEvents.DescribeRule"]({ Name: "all", EventBusName: "shop" }, reader)).toMatchObject({ Name: "all" });
-    expect(operations["AWSEvents.DescribeEventBus"]({ Name: "shop" }, reader)).toMatchObject({ Name: "shop" });
-    expect(() => operations["AWSEvents.ListTargetsByRule"]({ Rule: "all", EventBusName: "shop" }, reader)).toThrow(expect.objectContaining({ code: "AccessDeniedException" }));
+    expect(runOperation(operations["AWSEvents.ListRules"], { EventBusName: "shop" }, reader)).toMatchObject({ Rules: [{ Name: "all" }] });
+    expect(runOperation(operations["AWSEvents.DescribeRule"], { Name: "all", EventBusName: "shop" }, reader)).toMatchObject({ Name: "all" });
+    expect(runOperation(operations["AWSEvents.DescribeEventBus"], { Name: "shop" }, reader)).toMatchObject({ Name: "shop" });
+    expect(() => runOperation(operations["AWSEvents.ListTargetsByRule"], { Rule: "all", EventBusName: "shop" }, reader)).toThrow(expect.objectContaining({ code: "AccessDeniedException" }));
     // The operator (any key that is not a function's) may do anything.
     const replay = calls.find(([action]) => action === "StartReplay")![1];
-    expect(operations["AWSEvents.StartReplay"](replay, operator)).toMatchObject({ State: "STARTING" });
-    expect(operations["AWSEvents.DescribeArchive"]({ ArchiveName: "shop-archive" }, operator)).toMatchObject({ ArchiveArn: archiveArn, EventSourceArn: busArn, State: "ENABLED" });
-    expect(operations["AWSEvents.ListRuleNamesByTarget"]({ TargetArn: queueArn("all"), EventBusName: "shop" }, operator)).toEqual({ RuleNames: ["all"] });
-    expect(() => operations["AWSEvents.DescribeArchive"]({ ArchiveName: "nothing" }, operator)).toThrow(expect.objectContaining({ code: "ResourceNotFoundException" }));
+    expect(runOperation(operations["AWSEvents.StartReplay"], replay, operator)).toMatchObject({ State: "STARTING" });
+    expect(runOperation(operations["AWSEvents.DescribeArchive"], { ArchiveName: "shop-archive" }, operator)).toMatchObject({ ArchiveArn: archiveArn, EventSourceArn: busArn, State: "ENABLED" });
+    expect(runOperation(operations["AWSEvents.ListRuleNamesByTarget"], { TargetArn: queueArn("all"), EventBusName: "shop" }, operator)).toEqual({ RuleNames: ["all"] });
+    expect(() => runOperation(operations["AWSEvents.DescribeArchive"], { ArchiveName: "nothing" }, operator)).toThrow(expect.objectContaining({ code: "ResourceNotFoundException" }));
   });
 });

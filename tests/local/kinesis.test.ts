@@ -1,8 +1,9 @@
+import { runOperation } from "../../local/cloud";
 import { createHash } from "crypto";
 import { LocalCloud } from "../../local/cloud";
 import type { Principal } from "../../local/iam";
 import { RecordingMocks } from "../../local/resource-graph";
-import { KinesisService } from "../../local/services/kinesis";
+import { KinesisService } from "../../local/services/kinesis/service";
 
 const ACCOUNT = "123456789012";
 const STREAM = "analytics";
@@ -18,7 +19,7 @@ async function deploy(inputs: Record<string, unknown> = { streamModeDetails: { s
   const mocks = new RecordingMocks();
   mocks.newResource({ type: "aws:kinesis/stream:Stream", name: STREAM, inputs: { name: STREAM, retentionPeriod: 24, ...inputs } } as any);
   await cloud.deploy(mocks.resources);
-  const call = (op: string, body: Record<string, unknown>, caller: Principal = operator): any => kinesis.operations[`Kinesis_20131202.${op}`](body, caller);
+  const call = (op: string, body: Record<string, unknown>, caller: Principal = operator): any => runOperation(kinesis.operations[`Kinesis_20131202.${op}`], body, caller);
   return { cloud, kinesis, call };
 }
 

@@ -4,16 +4,16 @@ import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type * as Pulumi from "@pulumi/pulumi";
 import type { AwsError } from "../../local/aws-error";
-import type { LocalCloud } from "../../local/cloud";
+import { runOperation, type LocalCloud } from "../../local/cloud";
 import { createLocalCloud } from "../../local/deploy";
 import { startEndpoint } from "../../local/endpoint";
 import { RecordingMocks } from "../../local/resource-graph";
 import type { Principal } from "../../local/iam";
-import type { EventBridgeService } from "../../local/services/eventbridge";
-import type { SnsService } from "../../local/services/sns";
-import type { LambdaService } from "../../local/services/lambda";
-import type { SqsService } from "../../local/services/sqs";
-import type { StepFunctionsService } from "../../local/services/stepfunctions";
+import type { EventBridgeService } from "../../local/services/eventbridge/service";
+import type { SnsService } from "../../local/services/sns/service";
+import type { LambdaService } from "../../local/services/lambda/service";
+import type { SqsService } from "../../local/services/sqs/service";
+import type { StepFunctionsService } from "../../local/services/stepfunctions/service";
 import { runIsolated } from "../support/program";
 
 /**
@@ -170,7 +170,7 @@ const refusalOf = async (call: () => Promise<unknown>): Promise<AwsError> => {
   }
   throw new Error("the call was allowed");
 };
-const operation = (target: string) => (body: unknown, caller: Principal) => cloud.operations().get(target)!(body, caller);
+const operation = (target: string) => (body: unknown, caller: Principal) => runOperation(cloud.operations().get(target)!, body, caller);
 
 describe("KMS keys in the local cloud", () => {
   test("keys are real resources, not listed as inert", () => {

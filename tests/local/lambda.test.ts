@@ -4,8 +4,8 @@ import { AwsError, DeployError } from "../../local/aws-error";
 import { LocalCloud, Message, Service } from "../../local/cloud";
 import type { Principal } from "../../local/iam";
 import { RecordingMocks } from "../../local/resource-graph";
-import { IamService } from "../../local/services/iam";
-import { LambdaService } from "../../local/services/lambda";
+import { IamService } from "../../local/services/iam/service";
+import { LambdaService } from "../../local/services/lambda/service";
 
 /** Inline code as a Pulumi AssetArchive of one StringAsset resolves to. */
 const code = (source: string) => ({ assets: Promise.resolve({ "index.js": { text: Promise.resolve(source) } }) });

@@ -4,7 +4,7 @@ import { deployLocal, LocalDeployment } from "../../local/deploy";
 import type { Principal } from "../../local/iam";
 import { queueCounts } from "../../local/queue-counts";
 import { accountFor, dealershipScenario, operatorClientConfig, operatorEventBridge, order, orderIdsOf, placeOrders, ScenarioOrder } from "../../dealership/scenario";
-import type { KmsService } from "../../local/services/kms";
+import type { KmsService } from "../../local/services/kms/service";
 import { OrderPlaced } from "../../handlers/contracts";
 
 /**

@@ -1,10 +1,11 @@
+import { runOperation } from "../../local/cloud";
 import { AwsError } from "../../local/aws-error";
 import { authorizeOrThrow, LocalCloud, type Message, type Service } from "../../local/cloud";
 import type { Principal } from "../../local/iam";
 import { RecordingMocks } from "../../local/resource-graph";
 import type { LambdaApi } from "../../local/services/contracts";
-import { SnsService } from "../../local/services/sns";
-import { XmlResponse } from "../../local/services/xml-response";
+import { SnsService } from "../../local/services/sns/service";
+import { XmlResponse } from "../../local/shared/xml";
 
 const ACCOUNT = "123456789012";
 const arn = (service: string, resource: string) => `arn:aws:${service}:eu-west-1:${ACCOUNT}:${resource}`;
@@ -315,7 +316,7 @@ describe("SNS query protocol", () => {
       topic(mocks, "alarms", { displayName: "Alarms" });
       subscription(mocks, "mail", { protocol: "email-json", endpoint: "ops@example.com" });
     });
-    const call = (form: Record<string, string>, caller: Principal = { kind: "operator" }) => setup.sns.operations[`sns.${form.Action}`](form, caller) as XmlResponse;
+    const call = (form: Record<string, string>, caller: Principal = { kind: "operator" }) => runOperation(setup.sns.operations[`sns.${form.Action}`], form, caller) as XmlResponse;
     return { ...setup, call };
   }
 
@@ -383,7 +384,7 @@ describe("SNS GetSubscriptionAttributes", () => {
       topic(mocks);
       subscription(mocks, "orders", { protocol: "sqs", endpoint: arn("sqs", "orders"), filterPolicy: policy, rawMessageDelivery: true });
     });
-    const call = (form: Record<string, string>, caller: Principal = { kind: "operator" }) => sns.operations[`sns.${form.Action}`](form, caller) as XmlResponse;
+    const call = (form: Record<string, string>, caller: Principal = { kind: "operator" }) => runOperation(sns.operations[`sns.${form.Action}`], form, caller) as XmlResponse;
     const arnOf = /<SubscriptionArn>([^<]+)<\/SubscriptionArn>/.exec(call({ Action: "ListSubscriptions" }).xml)![1];
     const xml = call({ Action: "GetSubscriptionAttributes", SubscriptionArn: arnOf }).xml;
     expect(xml).toContain("<entry><key>Protocol</key><value>sqs</value></entry>");

@@ -1,9 +1,9 @@
 import { LocalCloud } from "../../local/cloud";
 import { type Endpoint, startEndpoint } from "../../local/endpoint";
 import { RecordingMocks } from "../../local/resource-graph";
-import { IamService } from "../../local/services/iam";
-import { SqsService } from "../../local/services/sqs";
-import { jsonInput } from "../../local/services/sqs-query";
+import { IamService } from "../../local/services/iam/service";
+import { SqsService } from "../../local/services/sqs/service";
+import { jsonInput } from "../../local/services/sqs/query";
 
 /**
  * SQS's query protocol, as SDKs and AWS CLIs older than SQS's JSON protocol send it (Debian 12's

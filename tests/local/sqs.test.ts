@@ -1,3 +1,4 @@
+import { runOperation } from "../../local/cloud";
 import {
   DeleteMessageCommand,
   GetQueueAttributesCommand,
@@ -12,9 +13,9 @@ import { LocalCloud } from "../../local/cloud";
 import { startEndpoint } from "../../local/endpoint";
 import type { Principal } from "../../local/iam";
 import { RecordingMocks } from "../../local/resource-graph";
-import { IamService } from "../../local/services/iam";
-import { SqsError, SqsService } from "../../local/services/sqs";
-import { md5OfBody, md5OfMessageAttributes } from "../../local/services/sqs-md5";
+import { IamService } from "../../local/services/iam/service";
+import { SqsError, SqsService } from "../../local/services/sqs/service";
+import { md5OfBody, md5OfMessageAttributes } from "../../local/services/sqs/md5";
 import { rejection } from "./support/rejection";
 
 const OPERATOR: Principal = { kind: "operator" };
@@ -32,7 +33,7 @@ async function deploy(define: (add: Add) => void): Promise<{ cloud: LocalCloud; 
   const mocks = new RecordingMocks();
   define((type, name, inputs) => void mocks.newResource({ type, name, inputs, provider: "", id: "", custom: true } as any));
   await cloud.deploy(mocks.resources);
-  const call = async (operation: string, body: unknown, caller: Principal = OPERATOR) => sqs.operations[`AmazonSQS.${operation}`](body, caller);
+  const call = async (operation: string, body: unknown, caller: Principal = OPERATOR) => runOperation(sqs.operations[`AmazonSQS.${operation}`], body, caller);
   return { cloud, sqs, call };
 }
 
@@ -344,7 +345,7 @@ describe("deliveries from other services", () => {
     expect(message.body).toBe('{"detail":{}}');
     expect(message.attributes.SenderId).toMatch(/^AIDA/);
     expect(cloud.trace.count("message.sent")).toBe(1);
-    const attributes = await sqs.operations["AmazonSQS.GetQueueAttributes"]({ QueueUrl: urlOf("inbox"), AttributeNames: ["Policy"] }, OPERATOR);
+    const attributes = await runOperation(sqs.operations["AmazonSQS.GetQueueAttributes"], { QueueUrl: urlOf("inbox"), AttributeNames: ["Policy"] }, OPERATOR);
     expect(JSON.parse((attributes as any).Attributes.Policy)).toEqual(JSON.parse(policy));
   });
 

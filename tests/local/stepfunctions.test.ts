@@ -1,11 +1,12 @@
+import { runOperation } from "../../local/cloud";
 import { randomUUID } from "crypto";
 import { AwsError, DeployError } from "../../local/aws-error";
 import { LocalCloud, type Message, type Service } from "../../local/cloud";
 import type { Principal, Statement } from "../../local/iam";
 import { RecordingMocks } from "../../local/resource-graph";
 import type { EventBridgeApi, InvokeResult, LambdaApi, PutEventsEntry, PutEventsResult, SnsApi } from "../../local/services/contracts";
-import { IamService } from "../../local/services/iam";
-import { StepFunctionsService, type ExecutionRecord } from "../../local/services/stepfunctions";
+import { IamService } from "../../local/services/iam/service";
+import { StepFunctionsService, type ExecutionRecord } from "../../local/services/stepfunctions/service";
 import { paperworkDefinition } from "../../dealership/paperwork-workflow";
 
 const ACCOUNT = "123456789012";
@@ -490,7 +491,7 @@ describe(".waitForTaskToken", () => {
     expect(tokens).toHaveLength(1);
     expect(world.lambda.calls[0].payload).toEqual({ token: tokens[0], orderId: "o-3" });
 
-    world.sfn.operations["AWSStepFunctions.SendTaskSuccess"]({ taskToken: tokens[0], output: JSON.stringify({ approved: true }) }, { kind: "operator" });
+    runOperation(world.sfn.operations["AWSStepFunctions.SendTaskSuccess"], { taskToken: tokens[0], output: JSON.stringify({ approved: true }) }, { kind: "operator" });
     await world.cloud.clock.settle();
     const record = await done;
     expect(record.status).toBe("SUCCEEDED");
@@ -598,7 +599,7 @@ describe("state machines and executions", () => {
 
     world = createCloud();
     const { arn } = await deploy({ StartAt: "P", States: { P: { Type: "Pass", Result: { ok: true }, End: true } } }, { type: "EXPRESS" });
-    const response: any = await world.sfn.operations["AWSStepFunctions.StartSyncExecution"]({ stateMachineArn: arn, input: "{}" }, { kind: "operator" });
+    const response: any = await runOperation(world.sfn.operations["AWSStepFunctions.StartSyncExecution"], { stateMachineArn: arn, input: "{}" }, { kind: "operator" });
     expect(response).toMatchObject({ status: "SUCCEEDED", output: JSON.stringify({ ok: true }), stateMachineArn: arn });
     expect(response.executionArn).toMatch(new RegExp(`^arn:aws:states:${REGION}:${ACCOUNT}:express:flow:`));
     expect(typeof response.startDate).toBe("number");
@@ -608,7 +609,7 @@ describe("state machines and executions", () => {
     world.lambda.handlers.set("double", (event) => event.value * 2);
     const { arn } = await deploy({ StartAt: "Double", States: { Double: { ...invoke("double"), OutputPath: "$.Payload", End: true } } });
     const operator: Principal = { kind: "operator" };
-    const call = (operation: string, body: unknown) => world.sfn.operations[`AWSStepFunctions.${operation}`](body, operator) as any;
+    const call = (operation: string, body: unknown) => runOperation(world.sfn.operations[`AWSStepFunctions.${operation}`], body, operator) as any;
 
     const started = call("StartExecution", { stateMachineArn: arn, name: "first", input: JSON.stringify({ value: 21 }) });
     expect(started).toEqual({ executionArn: `arn:aws:states:${REGION}:${ACCOUNT}:execution:flow:first`, startDate: expect.any(Number) });
@@ -676,7 +677,7 @@ describe("state machines and executions", () => {
     const { arn } = await deploy({ StartAt: "Wait", States: { Wait: { Type: "Wait", Seconds: 86_400, End: true } } });
     const { executionArn, done } = world.sfn.startExecution(arn, {});
     await world.cloud.clock.settle(1000);
-    world.sfn.operations["AWSStepFunctions.StopExecution"]({ executionArn, error: "Cancelled", cause: "by the test" }, { kind: "operator" });
+    runOperation(world.sfn.operations["AWSStepFunctions.StopExecution"], { executionArn, error: "Cancelled", cause: "by the test" }, { kind: "operator" });
     await world.cloud.clock.settle();
     const record = await done;
     expect(record).toMatchObject({ status: "ABORTED", error: "Cancelled", cause: "by the test" });

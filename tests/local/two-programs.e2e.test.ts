@@ -1,7 +1,7 @@
 import * as path from "path";
 import { deployLocal, LocalDeployment } from "../../local/deploy";
 import { loadOrders, operatorEventBridge, placeOrders } from "../../dealership/scenario";
-import type { LambdaService } from "../../local/services/lambda";
+import type { LambdaService } from "../../local/services/lambda/service";
 
 /**
  * Two programs in one local cloud: the dealership's dev stack, then the loyalty team's program

@@ -12,10 +12,10 @@ import {
   type UpdateItemCommandInput,
 } from "@aws-sdk/client-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
-import { ConditionFailed, InMemoryTable } from "../../../local/services/dynamodb-table";
+import { ConditionFailed, InMemoryTable } from "../../../local/services/dynamodb/table";
 
 /**
- * The in-memory table of the local cloud (`local/services/dynamodb-table.ts`: DynamoDB's item
+ * The in-memory table of the local cloud (`local/services/dynamodb/table.ts`: DynamoDB's item
  * and expression semantics) behind every DynamoDBClient of this process, through
  * aws-sdk-client-mock. The loopback endpoint of `local-aws.ts` serves the same table over HTTP.
  */
