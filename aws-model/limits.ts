@@ -10,8 +10,6 @@ export interface NameRule {
   max: number;
   /** The whole name (anchored). */
   pattern: RegExp;
-  /** How the pattern reads in a message, when its source would not say it plainly. */
-  described?: string;
   docs: string;
 }
 
@@ -34,8 +32,7 @@ export const NAMES = {
   stateMachine: {
     min: 1,
     max: 80,
-    pattern: /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]+$/,
-    described: 'none of them whitespace, brackets, wildcards, control characters or "#%\\^|~`$&,;:/',
+    pattern: /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\p{Cc}]+$/u,
     docs: "https://docs.aws.amazon.com/step-functions/latest/apireference/API_CreateStateMachine.html",
   },
   stream: { min: 1, max: 128, pattern: /^[a-zA-Z0-9_.-]+$/, docs: "https://docs.aws.amazon.com/kinesis/latest/APIReference/API_CreateStream.html" },
@@ -101,6 +98,7 @@ export const RANGES = {
     receiveWaitTimeSeconds: range(0, 20, SQS),
     kmsDataKeyReusePeriodSeconds: range(60, 86400, SQS),
     maxReceiveCount: range(1, 1000, "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html"),
+    policyStatements: range(0, 20, "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-policies.html"),
     batchEntries: range(1, 10, "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatch.html"),
   },
   eventbridge: {
@@ -123,6 +121,8 @@ export const RANGES = {
   iam: {
     maxSessionDurationSeconds: range(3600, 43200, "https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html"),
     trustPolicyCharacters: range(0, 2048, "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html"),
+    /** 10 by default, 20 by quota increase. */
+    managedPoliciesPerRole: range(0, 20, "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html"),
   },
   cloudwatch: {
     evaluationPeriods: range(1, 100000, "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html"),
