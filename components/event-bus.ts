@@ -98,7 +98,7 @@ export class EventBus extends pulumi.ComponentResource implements EventSourceBus
       this.isDefaultBus = "name" in args.existing ? args.existing.name === "default" : args.existing.arn.endsWith(":event-bus/default");
     } else {
       const busName = args.busName ?? physicalName([this.context.namePrefix, name], NAME_LIMITS.eventBus);
-      assertNameWithin("eventBus", busName, /^[/.\-_A-Za-z0-9]+$/);
+      assertNameWithin("eventBus", busName);
       if (busName === "default" || busName.startsWith("aws.")) throw new Error(`${where}: "${busName}" is reserved by AWS`);
       args.encryptionKey?.assertUsableBy("events", where);
       this.bus = new aws.cloudwatch.EventBus(

@@ -1,26 +1,12 @@
+import { NamedKind, NAMES } from "@event-routes/aws-model";
 import { createHash } from "crypto";
 
 /**
- * AWS name limits of the resources this library names. Names we derive must fit them: AWS rejects
- * an over-long name at deploy time, long after `pulumi preview` looked fine.
+ * AWS name limits of the resources this library names (aws-model's, each with its AWS page). Names
+ * we derive must fit them: AWS rejects an over-long name at deploy time, long after `pulumi preview`
+ * looked fine.
  */
-export const NAME_LIMITS = {
-  eventBus: 256,
-  rule: 64,
-  targetId: 64,
-  archive: 48,
-  queue: 80,
-  topic: 256,
-  function: 64,
-  role: 64,
-  stateMachine: 80,
-  stream: 128,
-  logGroup: 512,
-  alarm: 255,
-  dashboard: 255,
-  table: 255,
-  logDelivery: 60,
-} as const;
+export { NAME_LIMITS } from "@event-routes/aws-model";
 
 const ALLOWED = /[^A-Za-z0-9_.-]/g;
 
@@ -39,10 +25,10 @@ export function physicalName(parts: string[], maxLength: number, suffix = ""): s
 }
 
 /** Fails with a message naming the resource when a name the user chose breaks an AWS limit. */
-export function assertNameWithin(kind: keyof typeof NAME_LIMITS, name: string, pattern = /^[A-Za-z0-9_.-]+$/): void {
-  const limit = NAME_LIMITS[kind];
-  if (name.length === 0 || name.length > limit) {
-    throw new Error(`${kind} name "${name}" is ${name.length} characters; AWS allows 1 to ${limit}`);
+export function assertNameWithin(kind: NamedKind, name: string): void {
+  const { max, pattern } = NAMES[kind];
+  if (name.length === 0 || name.length > max) {
+    throw new Error(`${kind} name "${name}" is ${name.length} characters; AWS allows 1 to ${max}`);
   }
   if (!pattern.test(name)) {
     throw new Error(`${kind} name "${name}" has characters AWS does not allow (allowed: ${pattern.source})`);

@@ -3,8 +3,14 @@
  * the resource policies of queues, topics, buses and functions decide whether a delivery or a
  * call is allowed, so a missing grant fails here as it would in AWS. Evaluation follows AWS's
  * order for one account: an explicit Deny wins, then an Allow from either the caller's identity
- * policies or the resource's policy; anything else is an implicit deny.
+ * policies or the resource's policy; anything else is an implicit deny. The policy language and
+ * its evaluation are @event-routes/aws-model's; this module keeps the store and how the local
+ * cloud combines identity and resource policies (account delegation, KMS key policies).
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
  */
+import { ConditionContext, evaluate, parsePolicyDocument, principalMatch, Request, Statement, statementApplies } from "@event-routes/aws-model";
+
+export type { ConditionContext, Statement } from "@event-routes/aws-model";
 
 export type Principal =
   /** An AWS service acting for a resource (EventBridge delivering for a rule). */
@@ -14,45 +20,15 @@ export type Principal =
   /** Whoever holds the local cloud's operator credentials (the CLI, tests, SDKs of people). */
   | { kind: "operator" };
 
-export interface Statement {
-  Sid?: string;
-  Effect: "Allow" | "Deny";
-  Principal?: unknown;
-  NotPrincipal?: unknown;
-  Action?: string | string[];
-  NotAction?: string | string[];
-  Resource?: string | string[];
-  NotResource?: string | string[];
-  Condition?: Record<string, Record<string, unknown>>;
-}
-
-export type ConditionContext = Record<string, string | string[] | undefined>;
-
 export interface Decision {
   allowed: boolean;
   /** Why, in the words of an AWS AccessDenied message. */
   reason: string;
 }
 
+/** The statements of a policy document as IAM accepts it; errors name `where` and the statement. */
 export function parsePolicy(document: unknown, where: string): Statement[] {
-  const parsed = typeof document === "string" ? safeJson(document, where) : document;
-  if (!parsed || typeof parsed !== "object") throw new Error(`${where}: the policy is not a JSON object`);
-  const statements = (parsed as { Statement?: unknown }).Statement;
-  if (statements === undefined) throw new Error(`${where}: the policy has no Statement`);
-  const list = Array.isArray(statements) ? statements : [statements];
-  for (const [index, statement] of list.entries()) {
-    if (statement?.Effect !== "Allow" && statement?.Effect !== "Deny") throw new Error(`${where}: Statement[${index}] needs Effect Allow or Deny`);
-    if (statement.Action === undefined && statement.NotAction === undefined) throw new Error(`${where}: Statement[${index}] has no Action`);
-  }
-  return list as Statement[];
-}
-
-function safeJson(text: string, where: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new Error(`${where}: the policy is not valid JSON (${(error as Error).message})`, { cause: error });
-  }
+  return parsePolicyDocument(document, where).Statement;
 }
 
 /** The policies of one deployment, kept by role and by resource ARN. */
@@ -75,11 +51,8 @@ export class PolicyStore {
   canAssume(roleArn: string, service: string, context: ConditionContext = {}): boolean {
     const statements = this.trust.get(roleArn);
     if (!statements) return true;
-    const caller: Principal = { kind: "service", service };
-    const applicable = statements.filter(
-      (statement) => principalMatches(statement, caller, this.account) && actionMatches(statement, "sts:AssumeRole") && conditionsHold(statement.Condition, { "aws:SourceAccount": this.account, ...context }),
-    );
-    return applicable.some((statement) => statement.Effect === "Allow") && !applicable.some((statement) => statement.Effect === "Deny");
+    const request = { principal: { kind: "service", service } as const, action: "sts:AssumeRole", resource: roleArn, context: { "aws:SourceAccount": this.account, ...context } };
+    return evaluate(certain(statements, request), request) === "allow";
   }
 
   /** Sets (replaces) the identity policy `name` of a role. */
@@ -116,9 +89,10 @@ export class PolicyStore {
       full["aws:PrincipalArn"] ??= principal.arn;
       full["aws:PrincipalAccount"] ??= principal.arn.split(":")[4];
     }
-    const applies = (statement: Statement) => actionMatches(statement, action) && resourceMatches(statement, resourceArn) && conditionsHold(statement.Condition, full);
+    const request = { action, resource: resourceArn, context: full };
+    const applies = (statement: Statement) => statementApplies(statement, request) === true;
     const fromResource = this.resourcePolicies(resourceArn)
-      .map((statement) => ({ statement, match: principalMatches(statement, principal, this.account) }))
+      .map((statement) => ({ statement, match: principalMatch(statement, principal) }))
       .filter(({ statement, match }) => match !== undefined && applies(statement));
     const delegated = !options.keyPolicy || fromResource.some(({ statement, match }) => match === "account" && statement.Effect === "Allow");
     // An explicit deny of the caller's own policies counts even where they cannot grant.
@@ -130,10 +104,9 @@ export class PolicyStore {
       ...fromResource.filter(({ statement, match }) => match === "direct" || statement.Effect === "Deny").map(({ statement }) => statement),
     ];
     const who = principal.kind === "service" ? `service ${principal.service}` : principal.arn;
-    if (applicable.some((statement) => statement.Effect === "Deny")) {
-      return { allowed: false, reason: `${who} is not authorized to perform ${action} on ${resourceArn} with an explicit deny` };
-    }
-    if (applicable.some((statement) => statement.Effect === "Allow")) return { allowed: true, reason: "allowed" };
+    const verdict = evaluate(applicable, request);
+    if (verdict === "explicit-deny") return { allowed: false, reason: `${who} is not authorized to perform ${action} on ${resourceArn} with an explicit deny` };
+    if (verdict === "allow") return { allowed: true, reason: "allowed" };
     const policyKind = principal.kind === "service" || (options.keyPolicy && !delegated) ? "resource-based policy" : "identity-based policy";
     return { allowed: false, reason: `${who} is not authorized to perform ${action} on ${resourceArn} because no ${policyKind} allows the ${action} action` };
   }
@@ -147,115 +120,11 @@ function upsert(map: Map<string, { name: string; statements: Statement[] }[]>, k
   map.set(key, list);
 }
 
-const asList = (value: unknown): string[] => (value === undefined ? [] : Array.isArray(value) ? value.map(String) : [String(value)]);
-
-/** How a statement's principal covers the caller: by name ("direct"), through its account, or not at all. */
-function principalMatches(statement: Statement, principal: Principal, account: string): "direct" | "account" | undefined {
-  const matches = (spec: unknown): "direct" | "account" | undefined => {
-    if (spec === "*") return "direct";
-    if (!spec || typeof spec !== "object") return undefined;
-    const { Service, AWS } = spec as { Service?: unknown; AWS?: unknown };
-    if (principal.kind === "service") return asList(Service).includes(principal.service) ? "direct" : undefined;
-    if (principal.kind !== "role") return undefined;
-    const names = asList(AWS);
-    if (names.some((who) => who === "*" || who === principal.arn)) return "direct";
-    if (names.some((who) => who === account || who === `arn:aws:iam::${account}:root`)) return "account";
-    return undefined;
-  };
-  if (statement.Principal !== undefined) return matches(statement.Principal);
-  if (statement.NotPrincipal !== undefined) return matches(statement.NotPrincipal) ? undefined : "direct";
-  return undefined;
-}
-
-function actionMatches(statement: Statement, action: string): boolean {
-  const test = (patterns: string[]) => patterns.some((pattern) => wildcard(pattern.toLowerCase(), action.toLowerCase()));
-  if (statement.Action !== undefined) return test(asList(statement.Action));
-  return !test(asList(statement.NotAction));
-}
-
-function resourceMatches(statement: Statement, resourceArn: string): boolean {
-  // A resource policy may leave Resource out: it then means the resource it is attached to.
-  if (statement.Resource === undefined && statement.NotResource === undefined) return true;
-  if (statement.Resource !== undefined) return asList(statement.Resource).some((pattern) => wildcard(pattern, resourceArn));
-  return !asList(statement.NotResource).some((pattern) => wildcard(pattern, resourceArn));
-}
-
-/** IAM's `*` (any run of characters, `:` included) and `?` (one character). */
-export function wildcard(pattern: string, value: string): boolean {
-  if (!pattern.includes("*") && !pattern.includes("?")) return pattern === value;
-  let cached = wildcardCache.get(pattern);
-  if (!cached) {
-    const source = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
-    cached = new RegExp(`^${source}$`, "s");
-    wildcardCache.set(pattern, cached);
-  }
-  return cached.test(value);
-}
-const wildcardCache = new Map<string, RegExp>();
-
-function conditionsHold(conditions: Statement["Condition"], context: ConditionContext): boolean {
-  if (!conditions) return true;
-  return Object.entries(conditions).every(([operator, keys]) =>
-    Object.entries(keys ?? {}).every(([key, expected]) => conditionHolds(operator, context[key] ?? context[lookupIgnoringCase(context, key)], asList(expected))),
-  );
-}
-
-function lookupIgnoringCase(context: ConditionContext, key: string): string {
-  return Object.keys(context).find((candidate) => candidate.toLowerCase() === key.toLowerCase()) ?? key;
-}
-
-function conditionHolds(rawOperator: string, actual: string | string[] | undefined, expected: string[]): boolean {
-  let operator = rawOperator;
-  let setOperator: "any" | "all" | undefined;
-  if (operator.startsWith("ForAnyValue:")) [setOperator, operator] = ["any", operator.slice(12)];
-  else if (operator.startsWith("ForAllValues:")) [setOperator, operator] = ["all", operator.slice(13)];
-  const ifExists = operator.endsWith("IfExists");
-  if (ifExists) operator = operator.slice(0, -8);
-  if (operator === "Null") return expected.includes(String(actual === undefined));
-  if (actual === undefined) return ifExists || operator.includes("Not") || setOperator === "all";
-  const values = Array.isArray(actual) ? actual : [actual];
-  const single = (value: string) => compareOne(operator, value, expected);
-  if (setOperator === "all") return values.every(single);
-  return values.some(single);
-}
-
-function compareOne(operator: string, value: string, expected: string[]): boolean {
-  const negated = operator.includes("Not");
-  const base = operator.replace("Not", "");
-  let hit: boolean;
-  switch (base) {
-    case "StringEquals":
-    case "ArnEquals":
-      hit = expected.includes(value);
-      break;
-    case "StringEqualsIgnoreCase":
-      hit = expected.some((candidate) => candidate.toLowerCase() === value.toLowerCase());
-      break;
-    case "StringLike":
-    case "ArnLike":
-      hit = expected.some((pattern) => wildcard(pattern, value));
-      break;
-    case "Bool":
-      hit = expected.some((candidate) => candidate.toLowerCase() === value.toLowerCase());
-      break;
-    case "NumericEquals":
-      hit = expected.some((candidate) => Number(candidate) === Number(value));
-      break;
-    case "NumericLessThan":
-      hit = expected.some((candidate) => Number(value) < Number(candidate));
-      break;
-    case "NumericLessThanEquals":
-      hit = expected.some((candidate) => Number(value) <= Number(candidate));
-      break;
-    case "NumericGreaterThan":
-      hit = expected.some((candidate) => Number(value) > Number(candidate));
-      break;
-    case "NumericGreaterThanEquals":
-      hit = expected.some((candidate) => Number(value) >= Number(candidate));
-      break;
-    default:
-      // An operator we do not know cannot grant anything.
-      return false;
-  }
-  return negated ? !hit : hit;
+/**
+ * The statements that certainly apply. The local cloud knows its whole request context, so only an
+ * operator aws-model does not model leaves a statement "unknown": such a statement neither allows
+ * nor denies here (IAM itself refuses a policy with an unknown operator when it is set).
+ */
+function certain(statements: Statement[], request: Request): Statement[] {
+  return statements.filter((statement) => statementApplies(statement, request) === true);
 }

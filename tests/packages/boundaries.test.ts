@@ -110,4 +110,12 @@ describe("package boundaries", () => {
   test("the packages depend on each other without a cycle", () => {
     expect(dependencyCycle([...MANIFESTS.values()])).toBeUndefined();
   });
+
+  test("aws-model, what AWS decides (IAM, limits), is shared by the library, the checks and the local cloud, and depends on none of them", () => {
+    const awsModel = MANIFESTS.get("aws-model");
+    expect(awsModel?.name).toBe("@event-routes/aws-model");
+    const ours = new Set([...MANIFESTS.values()].map((m) => m.name));
+    expect(Object.keys({ ...awsModel?.dependencies, ...awsModel?.peerDependencies }).filter((d) => ours.has(d))).toEqual([]);
+    for (const user of ["components", "policy", "local"]) expect(MANIFESTS.get(user)?.dependencies?.["@event-routes/aws-model"]).toBeDefined();
+  });
 });

@@ -4,12 +4,12 @@ import * as os from "os";
 import * as path from "path";
 
 /**
- * What a user gets from npm: the library and the pattern engine packed as `npm publish` would
- * pack them, installed with a real `npm install` into a program outside the repository, compiled
- * against the published declarations, and run under Pulumi mocks.
+ * What a user gets from npm: the library, the pattern engine and the AWS model the library uses,
+ * packed as `npm publish` would pack them, installed with a real `npm install` into a program
+ * outside the repository, compiled against the published declarations, and run under Pulumi mocks.
  */
 const ROOT = path.resolve(__dirname, "../..");
-const PACKAGES = ["event-pattern", "components"];
+const PACKAGES = ["aws-model", "event-pattern", "components"];
 
 /** Problems that tie a packed file to this repository: its absolute path, a relative import leaving the package, the dealership. */
 export function repositoryReferences(file: string, text: string, packageRoot: string, repositoryRoot: string): string[] {
@@ -58,7 +58,7 @@ describe("the packed library, installed outside the repository", () => {
   });
 
   test("each tarball holds the built JavaScript, declarations, README and package.json only, and nothing that refers to the repository", () => {
-    expect(packed.map((p) => p.name).sort()).toEqual(["@event-routes/components", "@event-routes/event-pattern"]);
+    expect(packed.map((p) => p.name).sort()).toEqual(["@event-routes/aws-model", "@event-routes/components", "@event-routes/event-pattern"]);
     for (const p of packed) {
       const files = p.files.map((f) => f.path);
       expect(files).toEqual(expect.arrayContaining(["package.json", "README.md", "dist/index.js", "dist/index.d.ts"]));

@@ -5,6 +5,7 @@ import type { Principal } from "../../iam";
 import type { RegisteredResource } from "../../resource-graph";
 import { ConditionFailed, InMemoryTable, type Item, type KeyType } from "./table";
 import { useKey } from "../kms/service";
+import { NAMES, nameFits } from "@event-routes/aws-model";
 
 /**
  * DynamoDB tables (`aws:dynamodb/table:Table`), each an {@link InMemoryTable}, served on the
@@ -55,7 +56,6 @@ interface Table {
   store: InMemoryTable;
 }
 
-const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
 const OPERATIONS = ["GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan"] as const;
 
 export class DynamoDbService implements Service {
@@ -81,7 +81,7 @@ export class DynamoDbService implements Service {
   materialize(resource: RegisteredResource): void {
     const { inputs, state } = resource;
     const name: string = state.name ?? inputs.name ?? resource.name;
-    if (!TABLE_NAME.test(name)) {
+    if (!nameFits(NAMES.table, name)) {
       throw new AwsError("ValidationException", `TableName must be at least 3 characters long and at most 255 characters long, and contain only a-z, A-Z, 0-9, '_', '-' and '.': ${name}`);
     }
     if (this.tables.has(name)) throw new AwsError("ResourceInUseException", `Table already exists: ${name}`);

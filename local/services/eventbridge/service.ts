@@ -7,6 +7,7 @@ import type { RegisteredResource } from "../../resource-graph";
 import type { EventBridgeApi, PutEventsEntry, PutEventsResult } from "../contracts";
 import { compileTargetInput, parsePath, PathKey, select } from "./input-transformer";
 import { SqsError } from "../sqs/errors";
+import { RANGES } from "@event-routes/aws-model";
 
 /** PutEvents limits: 10 entries and 256 KiB per request. */
 const MAX_ENTRIES = 10;
@@ -213,7 +214,9 @@ export class EventBridgeService implements Service, EventBridgeApi {
       }
       case "aws:cloudwatch/eventTarget:EventTarget": {
         const rule = this.rule(inputs.rule, inputs.eventBusName);
-        if (rule.targets.length >= 5) throw new AwsError("LimitExceededException", `The requested resource exceeds the maximum number allowed (5 targets per rule ${rule.name}).`);
+        if (rule.targets.length >= RANGES.eventbridge.targetsPerRule.max) {
+          throw new AwsError("LimitExceededException", `The requested resource exceeds the maximum number allowed (${RANGES.eventbridge.targetsPerRule.max} targets per rule ${rule.name}).`);
+        }
         if (rule.targets.some((target) => target.id === inputs.targetId)) throw new AwsError("ValidationException", `Target id ${inputs.targetId} is used twice on rule ${rule.name}`);
         const where = `target ${inputs.targetId} of rule ${rule.name}`;
         const service = String(inputs.arn).split(":")[2];

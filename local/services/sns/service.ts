@@ -7,6 +7,7 @@ import type { RegisteredResource } from "../../resource-graph";
 import type { LambdaApi, SnsApi } from "../contracts";
 import { queryResponse, xmlElement, type XmlResponse } from "../../shared/xml";
 import { useKey } from "../kms/service";
+import { NAMES, nameFits } from "@event-routes/aws-model";
 
 /**
  * SNS topics, their policies and subscriptions. Publish (checked against the topic policy or the
@@ -122,8 +123,6 @@ const MAX_MESSAGE_BYTES = 262_144;
 const DEDUPLICATION_WINDOW_MS = 5 * 60_000;
 /** The inspectable logs keep this many entries (a long `serve` session would grow without end). */
 const KEEP = 100_000;
-const TOPIC_NAME = /^[A-Za-z0-9_-]{1,256}$/;
-const FIFO_TOPIC_NAME = /^[A-Za-z0-9_-]{1,251}\.fifo$/;
 
 const invalidParameter = (message: string) => new AwsError("InvalidParameter", `Invalid parameter: ${message}`, 400);
 const invalidValue = (message: string) => new AwsError("InvalidParameterValue", message, 400);
@@ -160,7 +159,7 @@ export class SnsService implements Service, SnsApi {
       case "aws:sns/topic:Topic": {
         const name: string = state.name ?? inputs.name ?? resource.name;
         const fifo = inputs.fifoTopic === true || inputs.fifoTopic === "true";
-        if (fifo ? !FIFO_TOPIC_NAME.test(name) : !TOPIC_NAME.test(name)) {
+        if (!nameFits(NAMES.topic, name) || name.endsWith(".fifo") !== fifo) {
           throw invalidParameter(
             fifo
               ? "Topic Name: Fifo Topic names must end with .fifo and must be made up of only uppercase and lowercase ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long."

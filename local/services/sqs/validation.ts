@@ -1,6 +1,7 @@
 import type { MessageAttribute } from "../../cloud";
 import { sqsErrors } from "./errors";
 import type { QueueConfig, RedriveAllowPolicy, RedrivePolicy } from "./queue";
+import { inRange, NAMES, nameFits, RANGES } from "@event-routes/aws-model";
 
 /**
  * What SQS checks before it accepts a queue or a message, with AWS's error codes and messages.
@@ -33,7 +34,7 @@ export function validateSend(config: QueueConfig, input: SendInput): void {
     if (config.fifo && input.delaySeconds !== 0) {
       throw sqsErrors.invalidParameter("DelaySeconds", input.delaySeconds, "The request include parameter that is not valid for this queue type.");
     }
-    if (!Number.isInteger(input.delaySeconds) || input.delaySeconds < 0 || input.delaySeconds > 900) {
+    if (!inRange(RANGES.sqs.delaySeconds, input.delaySeconds)) {
       throw sqsErrors.invalidParameter("DelaySeconds", input.delaySeconds, "DelaySeconds must be >= 0 and <= 900.");
     }
   }
@@ -89,11 +90,9 @@ export function validateAttributes(attributes: Record<string, MessageAttribute> 
   return size;
 }
 
-const QUEUE_NAME = /^[A-Za-z0-9_-]{1,80}$/;
-const FIFO_QUEUE_NAME = /^[A-Za-z0-9_-]{1,75}\.fifo$/;
 
 export function validateQueueName(name: string, fifo: boolean): void {
-  if (fifo ? !FIFO_QUEUE_NAME.test(name) : !QUEUE_NAME.test(name)) {
+  if (!nameFits(NAMES.queue, name) || name.endsWith(".fifo") !== fifo) {
     throw sqsErrors.invalidParameterValue(
       fifo
         ? "The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length."
@@ -125,7 +124,7 @@ export function parseRedrivePolicy(value: unknown): RedrivePolicy | undefined {
     throw invalid("Invalid value for deadLetterTargetArn.");
   }
   const maxReceiveCount = Number(parsed.maxReceiveCount);
-  if (!Number.isInteger(maxReceiveCount) || maxReceiveCount < 1 || maxReceiveCount > 1000) {
+  if (!inRange(RANGES.sqs.maxReceiveCount, maxReceiveCount)) {
     throw invalid(`Invalid value for maxReceiveCount: ${parsed.maxReceiveCount}, valid values are from 1 to 1000 both inclusive.`);
   }
   return { deadLetterTargetArn: parsed.deadLetterTargetArn, maxReceiveCount };

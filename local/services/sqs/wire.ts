@@ -6,6 +6,9 @@ import type { MoveTask } from "./move-tasks";
 import { type Queue, type StoredMessage, systemAttributesOf } from "./queue";
 import { type SendInput, validateAttributes } from "./validation";
 import type { SendResult, SqsService } from "./service";
+import { NAMES, nameFits, RANGES } from "@event-routes/aws-model";
+
+const { visibilityTimeoutSeconds: VISIBILITY, receiveWaitTimeSeconds: WAIT } = RANGES.sqs;
 
 /**
  * The SQS operations of the endpoint, in the JSON protocol (awsJson1_0, `X-Amz-Target:
@@ -53,8 +56,8 @@ export function sqsOperations(sqs: SqsService, cloud: LocalCloud): Record<string
       const queue = authorized(body, caller, "ReceiveMessage");
       sqs.useKey(queue, caller, "receive");
       const max = numberParameter(body.MaxNumberOfMessages, "MaxNumberOfMessages", 1, 1, 10, "Must be between 1 and 10, if provided.");
-      const visibilityTimeout = numberParameter(body.VisibilityTimeout, "VisibilityTimeout", queue.config.visibilityTimeoutSeconds, 0, 43_200, "Must be >= 0 and <= 43200, if provided.");
-      const waitTimeSeconds = numberParameter(body.WaitTimeSeconds, "WaitTimeSeconds", queue.config.receiveWaitTimeSeconds, 0, 20, "Must be >= 0 and <= 20, if provided.");
+      const visibilityTimeout = numberParameter(body.VisibilityTimeout, "VisibilityTimeout", queue.config.visibilityTimeoutSeconds, VISIBILITY.min, VISIBILITY.max, "Must be >= 0 and <= 43200, if provided.");
+      const waitTimeSeconds = numberParameter(body.WaitTimeSeconds, "WaitTimeSeconds", queue.config.receiveWaitTimeSeconds, WAIT.min, WAIT.max, "Must be >= 0 and <= 20, if provided.");
       const systemNames = new Set<string>([...stringList(body.AttributeNames), ...stringList(body.MessageSystemAttributeNames)]);
       const userNames = stringList(body.MessageAttributeNames);
       const messages = await sqs.receiveFrom(queue, { max, visibilityTimeout, waitTimeSeconds }, (message) => wireMessage(message, systemNames, userNames));
@@ -340,7 +343,7 @@ function receiptHandleOf(body: any): string {
 
 function visibilityTimeoutOf(body: any): number {
   if (body?.VisibilityTimeout === undefined || body.VisibilityTimeout === null) throw sqsErrors.missingParameter("VisibilityTimeout");
-  return numberParameter(body.VisibilityTimeout, "VisibilityTimeout", 0, 0, 43_200, "Must be >= 0 and <= 43200, if provided.");
+  return numberParameter(body.VisibilityTimeout, "VisibilityTimeout", 0, VISIBILITY.min, VISIBILITY.max, "Must be >= 0 and <= 43200, if provided.");
 }
 
 function numberParameter(value: unknown, name: string, fallback: number, min: number, max: number, reason: string): number {
@@ -356,16 +359,15 @@ function stringList(value: unknown): string[] {
   return value.map(String);
 }
 
-const BATCH_ENTRY_ID = /^[A-Za-z0-9_-]{1,80}$/;
 
 /** The checks every *Batch operation makes on its entries. */
 function batchEntries(entries: unknown): any[] {
   if (!Array.isArray(entries) || entries.length === 0) throw sqsErrors.emptyBatchRequest();
-  if (entries.length > 10) throw sqsErrors.tooManyEntriesInBatchRequest(entries.length);
+  if (entries.length > RANGES.sqs.batchEntries.max) throw sqsErrors.tooManyEntriesInBatchRequest(entries.length);
   const seen = new Set<string>();
   for (const entry of entries) {
     const id = entry?.Id;
-    if (typeof id !== "string" || !BATCH_ENTRY_ID.test(id)) throw sqsErrors.invalidBatchEntryId();
+    if (typeof id !== "string" || !nameFits(NAMES.sqsBatchEntryId, id)) throw sqsErrors.invalidBatchEntryId();
     if (seen.has(id)) throw sqsErrors.batchEntryIdsNotDistinct(id);
     seen.add(id);
   }

@@ -1,4 +1,5 @@
 /** CloudWatch alarms, log groups and log deliveries. */
+import { NAMES, RANGES } from "@event-routes/aws-model";
 import { inRange, nameFormat } from "./formats";
 import { str } from "./graph";
 import { list, Rule, serviceOf, T } from "./model";
@@ -15,7 +16,7 @@ export const cloudwatchRules: Rule[] = [
     subjects: [T.alarm],
     check(alarm, context) {
       const p = alarm.props;
-      nameFormat(context, p.name, 255, /^.+$/, "alarm name");
+      nameFormat(context, p.name, NAMES.alarm, "alarm name");
       if (p.period !== undefined && p.period !== null) {
         const period = p.period;
         if (typeof period !== "number" || !([10, 20, 30].includes(period) || (period > 0 && period % 60 === 0))) context.report(`period ${period} s: PutMetricAlarm accepts 10, 20, 30 or a multiple of 60. Change it.`);
@@ -24,10 +25,10 @@ export const cloudwatchRules: Rule[] = [
           if (period * p.evaluationPeriods > limit) context.report(`period x evaluationPeriods is ${period * p.evaluationPeriods} s; PutMetricAlarm allows ${limit} for this period. Use fewer or shorter periods.`);
         }
       }
-      inRange(context, p.evaluationPeriods, 1, 100000, "evaluationPeriods");
+      inRange(context, p.evaluationPeriods, RANGES.cloudwatch.evaluationPeriods, "evaluationPeriods");
       if (typeof p.datapointsToAlarm === "number" && typeof p.evaluationPeriods === "number" && p.datapointsToAlarm > p.evaluationPeriods) context.report(`datapointsToAlarm ${p.datapointsToAlarm} is more than evaluationPeriods ${p.evaluationPeriods}: PutMetricAlarm refuses it.`);
       for (const field of ["alarmActions", "okActions", "insufficientDataActions"]) {
-        if (list(p[field]).length > 5) context.report(`${field} has ${list(p[field]).length} actions; PutMetricAlarm allows 5. Notify one topic and fan out from it.`);
+        if (list(p[field]).length > RANGES.cloudwatch.actionsPerState.max) context.report(`${field} has ${list(p[field]).length} actions; PutMetricAlarm allows 5. Notify one topic and fan out from it.`);
       }
       if (p.statistic && p.extendedStatistic) context.report("statistic and extendedStatistic together: PutMetricAlarm refuses it. Keep one.");
       if (!p.metricQueries && !(p.metricName && p.namespace)) context.report("the alarm names no metric (metricName and namespace) and no metricQueries: PutMetricAlarm refuses it.");
@@ -43,7 +44,7 @@ export const cloudwatchRules: Rule[] = [
     docs: "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html",
     subjects: [T.logGroup],
     check(group, context) {
-      nameFormat(context, group.props.name, 512, /^[.\-_/#A-Za-z0-9]+$/, "log group name");
+      nameFormat(context, group.props.name, NAMES.logGroup, "log group name");
       const days = group.props.retentionInDays;
       if (days !== undefined && days !== null && days !== 0 && !RETENTION_DAYS.has(days)) context.report(`retentionInDays ${days} is not a CloudWatch Logs retention: it accepts ${[...RETENTION_DAYS].join(", ")}. Pick one.`);
     },

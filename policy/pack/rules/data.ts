@@ -1,4 +1,5 @@
 /** Kinesis streams and DynamoDB tables. */
+import { NAMES, RANGES } from "@event-routes/aws-model";
 import { inRange, nameFormat } from "./formats";
 import { list, Rule, T } from "./model";
 
@@ -11,8 +12,8 @@ export const dataRules: Rule[] = [
     subjects: [T.stream],
     check(stream, context) {
       const p = stream.props;
-      nameFormat(context, p.name, 128, /^[a-zA-Z0-9_.-]+$/, "stream name");
-      inRange(context, p.retentionPeriod, 24, 8760, "retentionPeriod (hours)");
+      nameFormat(context, p.name, NAMES.stream, "stream name");
+      inRange(context, p.retentionPeriod, RANGES.kinesis.retentionHours, "retentionPeriod (hours)");
       const mode = p.streamModeDetails?.streamMode ?? "PROVISIONED";
       if (mode === "PROVISIONED" && !(p.shardCount >= 1)) context.report("a PROVISIONED stream without a shardCount of at least 1: CreateStream refuses it. Set shardCount or use ON_DEMAND.");
       if (p.encryptionType === "KMS" && !p.kmsKeyId) context.report('encryptionType KMS without kmsKeyId: StartStreamEncryption refuses it. Set kmsKeyId (a key of yours or "alias/aws/kinesis").');
@@ -26,7 +27,7 @@ export const dataRules: Rule[] = [
     subjects: [T.table],
     check(table, context) {
       const p = table.props;
-      nameFormat(context, p.name, 255, /^[a-zA-Z0-9_.-]+$/, "table name", 3);
+      nameFormat(context, p.name, NAMES.table, "table name");
       const defined = new Map(list(p.attributes as { name: string; type: string }[]).map((a) => [a.name, a.type]));
       const indexes = [...list(p.globalSecondaryIndexes as { hashKey?: string; rangeKey?: string; name?: string }[]), ...list(p.localSecondaryIndexes as { rangeKey?: string; name?: string }[])];
       const keys = [p.hashKey, p.rangeKey, ...indexes.flatMap((i) => [(i as { hashKey?: string }).hashKey, i.rangeKey])].filter((k): k is string => typeof k === "string");
@@ -42,8 +43,8 @@ export const dataRules: Rule[] = [
       // Index quotas (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html).
       const gsis = list(p.globalSecondaryIndexes as { projectionType?: string; nonKeyAttributes?: string[] }[]);
       const lsis = list(p.localSecondaryIndexes as { projectionType?: string; nonKeyAttributes?: string[] }[]);
-      if (gsis.length > 20) context.report(`${gsis.length} global secondary indexes; DynamoDB allows 20 per table by default. Remove some.`);
-      if (lsis.length > 5) context.report(`${lsis.length} local secondary indexes; DynamoDB allows 5 per table. Remove some.`);
+      if (gsis.length > RANGES.dynamodb.globalSecondaryIndexes.max) context.report(`${gsis.length} global secondary indexes; DynamoDB allows 20 per table by default. Remove some.`);
+      if (lsis.length > RANGES.dynamodb.localSecondaryIndexes.max) context.report(`${lsis.length} local secondary indexes; DynamoDB allows 5 per table. Remove some.`);
       if (lsis.length > 0 && !p.rangeKey) context.report("local secondary indexes on a table without a sort key (rangeKey): CreateTable refuses them. Add a rangeKey or use global indexes.");
       for (const index of [...gsis, ...lsis]) {
         if (index.projectionType === "INCLUDE" && list(index.nonKeyAttributes).length === 0) context.report("an index with projectionType INCLUDE and no nonKeyAttributes: CreateTable refuses it. Name the attributes or project ALL / KEYS_ONLY.");

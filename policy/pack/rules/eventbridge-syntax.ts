@@ -1,4 +1,5 @@
 /** The text formats of EventBridge targets and rules: input, input transformers, schedule expressions. */
+import { RANGES } from "@event-routes/aws-model";
 import { str } from "./graph";
 import { CannotTell, RuleContext } from "./model";
 
@@ -19,7 +20,7 @@ export function checkTransformer(transformer: { inputPaths?: Record<string, stri
   if (typeof paths !== "object") throw new CannotTell("inputTransformer.inputPaths is not a known map");
   const names = Object.keys(paths);
   // InputPathsMap: at most 100 entries (API_InputTransformer).
-  if (names.length > 100) context.report(`the input transformer has ${names.length} input paths; AWS allows 100 (InputTransformer.InputPathsMap) and refuses the target. Use fewer variables, or <aws.events.event.json>.`);
+  if (names.length > RANGES.eventbridge.inputPaths.max) context.report(`the input transformer has ${names.length} input paths; AWS allows 100 (InputTransformer.InputPathsMap) and refuses the target. Use fewer variables, or <aws.events.event.json>.`);
   for (const name of names) {
     if (PREDEFINED.has(name)) context.report(`input path name "${name}" is reserved by EventBridge: PutTargets refuses it. Rename the variable.`);
     const path = paths[name];

@@ -1,4 +1,5 @@
 /** EventBridge buses, rules, targets, archives and bus policies. */
+import { NAMES, RANGES } from "@event-routes/aws-model";
 import { InvalidEventPatternError, validateEventPattern } from "@event-routes/event-pattern";
 import { inRange, nameFormat } from "./formats";
 import { str } from "./graph";
@@ -34,7 +35,7 @@ export const eventbridgeRules: Rule[] = [
     subjects: [T.bus],
     check(bus, context) {
       const name = str(bus.props.name, "name");
-      nameFormat(context, name, 256, /^[/.\-_A-Za-z0-9]+$/, "event bus name");
+      nameFormat(context, name, NAMES.eventBus, "event bus name");
       if (name === "default") context.report('event bus name "default" is reserved: CreateEventBus refuses it. Use the default bus without creating it, or pick another name.');
       if (name.includes("/") && !name.startsWith("aws.partner/")) context.report(`event bus name "${name}" contains "/": only partner buses may. Remove the slash.`);
     },
@@ -46,7 +47,7 @@ export const eventbridgeRules: Rule[] = [
     docs: PUT_RULE,
     subjects: [T.rule],
     check(rule, context) {
-      nameFormat(context, rule.props.name, 64, /^[.\-_A-Za-z0-9]+$/, "rule name");
+      nameFormat(context, rule.props.name, NAMES.rule, "rule name");
       if (!rule.props.eventPattern && !rule.props.scheduleExpression) {
         context.report("the rule has neither an event pattern nor a schedule expression: PutRule refuses it. Give it one of the two.");
       }
@@ -93,7 +94,7 @@ export const eventbridgeRules: Rule[] = [
     subjects: [T.rule],
     check(rule, context) {
       const targets = context.graph.of(T.target).filter((t) => t.props.rule === rule.props.name && busNameOf(t.props.eventBusName) === busNameOf(rule.props.eventBusName));
-      if (targets.length > 5) {
+      if (targets.length > RANGES.eventbridge.targetsPerRule.max) {
         context.report(`rule ${rule.props.name} has ${targets.length} targets (${targets.map((t) => t.name).join(", ")}); a rule takes at most 5 and PutTargets fails beyond. Split the targets over several rules with the same pattern.`, rule, ...targets);
       }
     },
@@ -124,7 +125,7 @@ export const eventbridgeRules: Rule[] = [
     subjects: [T.target],
     check(target, context) {
       const id = target.props.targetId;
-      nameFormat(context, id, 64, /^[.\-_A-Za-z0-9]+$/, "target id");
+      nameFormat(context, id, NAMES.targetId, "target id");
       if (typeof id !== "string") return;
       const twins = context.graph
         .of(T.target)
@@ -168,8 +169,8 @@ export const eventbridgeRules: Rule[] = [
     check(target, context) {
       const retry = target.props.retryPolicy;
       if (!retry) return;
-      inRange(context, retry.maximumRetryAttempts, 0, 185, "retryPolicy.maximumRetryAttempts");
-      inRange(context, retry.maximumEventAgeInSeconds, 60, 86400, "retryPolicy.maximumEventAgeInSeconds");
+      inRange(context, retry.maximumRetryAttempts, RANGES.eventbridge.maximumRetryAttempts, "retryPolicy.maximumRetryAttempts");
+      inRange(context, retry.maximumEventAgeInSeconds, RANGES.eventbridge.maximumEventAgeSeconds, "retryPolicy.maximumEventAgeInSeconds");
     },
   },
   {
@@ -276,8 +277,8 @@ export const eventbridgeRules: Rule[] = [
     docs: "https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_CreateArchive.html",
     subjects: [T.archive],
     check(archive, context) {
-      nameFormat(context, archive.props.name, 48, /^[.\-_A-Za-z0-9]+$/, "archive name");
-      inRange(context, archive.props.retentionDays, 0, Number.MAX_SAFE_INTEGER, "retentionDays");
+      nameFormat(context, archive.props.name, NAMES.archive, "archive name");
+      inRange(context, archive.props.retentionDays, RANGES.eventbridge.archiveRetentionDays, "retentionDays");
       const source = str(archive.props.eventSourceArn, "eventSourceArn");
       if (!/^arn:[^:]+:events:[^:]*:\d{12}:event-bus\/.+/.test(source)) context.report(`eventSourceArn ${source} is not an event bus ARN: CreateArchive archives events of a bus only. Pass the bus's ARN.`);
     },

@@ -1,4 +1,5 @@
 /** IAM roles and policy documents (identity and resource policies), and resource policy sizes. */
+import { NAMES, RANGES } from "@event-routes/aws-model";
 import { nameFormat, inRange } from "./formats";
 import { known } from "./graph";
 import { parseDocument, principals, Statement } from "./iam-documents";
@@ -93,14 +94,14 @@ export const iamRules: Rule[] = [
     docs: QUOTAS,
     subjects: [T.role],
     check(role, context) {
-      nameFormat(context, role.props.name, 64, /^[\w+=,.@-]+$/, "role name");
-      inRange(context, role.props.maxSessionDuration, 3600, 43200, "maxSessionDuration");
+      nameFormat(context, role.props.name, NAMES.role, "role name");
+      inRange(context, role.props.maxSessionDuration, RANGES.iam.maxSessionDurationSeconds, "maxSessionDuration");
       const path = role.props.path;
       if (typeof path === "string" && path !== "" && !/^\/([\x21-\x7e]*\/)?$/.test(path)) context.report(`path "${path}" must begin and end with /: CreateRole refuses it.`);
       const attached = new Set([...list(role.props.managedPolicyArns as string[]), ...context.graph.of(T.attachment).filter((a) => a.props.role === role.props.name).map((a) => a.props.policyArn)]);
-      if (attached.size > 20) context.report(`${attached.size} managed policies are attached; IAM allows at most 20 per role (10 by default) and refuses the next. Combine policies.`);
+      if (attached.size > RANGES.iam.managedPoliciesPerRole.max) context.report(`${attached.size} managed policies are attached; IAM allows at most 20 per role (10 by default) and refuses the next. Combine policies.`);
       const trust = role.props.assumeRolePolicy;
-      if (typeof trust === "string" && trust.replace(/\s/g, "").length > 2048) context.report(`the trust policy is ${trust.replace(/\s/g, "").length} characters; IAM allows 2,048 by default. Shorten it.`);
+      if (typeof trust === "string" && trust.replace(/\s/g, "").length > RANGES.iam.trustPolicyCharacters.max) context.report(`the trust policy is ${trust.replace(/\s/g, "").length} characters; IAM allows 2,048 by default. Shorten it.`);
       const inline = [
         ...context.graph.of(T.rolePolicy).filter((p) => p.props.role === role.props.name || p.props.role === role.props.arn).map((p) => p.props.policy),
         ...list(role.props.inlinePolicies as { policy?: string }[]).map((p) => p?.policy),
@@ -151,7 +152,7 @@ export const iamRules: Rule[] = [
         const size = bytes(subject.props.policy);
         const count = parseDocument(subject.props.policy, "the policy").Statement.length;
         if (size > 8192) context.report(`the queue policy is ${size} bytes; SQS allows 8,192 and refuses it. Grant per bus (aws:SourceArn with a wildcard) instead of per rule.`);
-        if (count > 20) context.report(`the queue policy has ${count} statements; SQS allows 20 and refuses it. Merge statements.`);
+        if (count > RANGES.sqs.policyStatements.max) context.report(`the queue policy has ${count} statements; SQS allows 20 and refuses it. Merge statements.`);
       } else if (subject.type === T.topicPolicy) {
         const size = bytes(subject.props.policy);
         if (size > 30720) context.report(`the topic policy is ${size} bytes; SNS allows 30,720 (https://docs.aws.amazon.com/general/latest/gr/sns.html). Merge statements.`);
@@ -165,7 +166,7 @@ export const iamRules: Rule[] = [
           (sum, p) => sum + JSON.stringify({ Sid: p.props.statementId ?? p.name, Effect: "Allow", Principal: { Service: p.props.principal }, Action: p.props.action, Resource: subject.props.arn, Condition: { StringEquals: { "AWS:SourceAccount": p.props.sourceAccount }, ArnLike: { "AWS:SourceArn": p.props.sourceArn } } }).length,
           0,
         );
-        if (size > 20480) context.report(`the function's resource policy would be about ${size} bytes from ${permissions.length} permissions; Lambda allows 20,480 and refuses the permission that crosses it. Grant per bus instead of per rule.`);
+        if (size > RANGES.lambda.resourcePolicyBytes.max) context.report(`the function's resource policy would be about ${size} bytes from ${permissions.length} permissions; Lambda allows 20,480 and refuses the permission that crosses it. Grant per bus instead of per rule.`);
       }
     },
   },

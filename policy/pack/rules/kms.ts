@@ -2,6 +2,7 @@
  * KMS: key settings, roles that use an encrypted resource without the key, key policies that shut
  * out the service that must use the key, and AWS managed keys where a service principal encrypts.
  */
+import { NAMES, RANGES, nameFits } from "@event-routes/aws-model";
 import { inRange } from "./formats";
 import { busNameOf, ruleOfTarget } from "./eventbridge";
 import { known, str } from "./graph";
@@ -77,10 +78,10 @@ export const kmsRules: Rule[] = [
       if (key.type === T.alias) {
         // https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html
         const name = key.props.name;
-        if (typeof name === "string" && (!/^alias\/[a-zA-Z0-9/_-]+$/.test(name) || name.startsWith("alias/aws/") || name.length > 256)) context.report(`alias "${name}" is refused: an alias is alias/<name> of [a-zA-Z0-9/_-], at most 256 characters, and alias/aws/ is reserved for AWS. Rename it.`);
+        if (typeof name === "string" && (!nameFits(NAMES.kmsAlias, name) || name.startsWith("alias/aws/"))) context.report(`alias "${name}" is refused: an alias is alias/<name> of [a-zA-Z0-9/_-], at most 256 characters, and alias/aws/ is reserved for AWS. Rename it.`);
         return;
       }
-      inRange(context, key.props.deletionWindowInDays, 7, 30, "deletionWindowInDays");
+      inRange(context, key.props.deletionWindowInDays, RANGES.kms.deletionWindowDays, "deletionWindowInDays");
       const spec = key.props.customerMasterKeySpec ?? key.props.keySpec ?? "SYMMETRIC_DEFAULT";
       if (key.props.enableKeyRotation && spec !== "SYMMETRIC_DEFAULT") context.report(`enableKeyRotation on a ${spec} key: KMS rotates only symmetric encryption keys and refuses it. Turn rotation off or use SYMMETRIC_DEFAULT.`);
       const policy = key.props.policy;

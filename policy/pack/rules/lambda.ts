@@ -1,4 +1,5 @@
 /** Lambda functions, permissions, event source mappings and asynchronous invoke configs. */
+import { NAMES, RANGES } from "@event-routes/aws-model";
 import { InvalidEventPatternError, validateEventPattern } from "@event-routes/event-pattern";
 import { inRange, nameFormat } from "./formats";
 import { assumable } from "./grants";
@@ -40,13 +41,13 @@ export const lambdaRules: Rule[] = [
     docs: "https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html",
     subjects: [T.fn],
     check(fn, context) {
-      nameFormat(context, fn.props.name, 64, /^[A-Za-z0-9_-]+$/, "function name");
-      inRange(context, fn.props.timeout, 1, 900, "timeout (seconds)");
-      inRange(context, fn.props.memorySize, 128, 10240, "memorySize (MB)");
-      inRange(context, fn.props.ephemeralStorage?.size, 512, 10240, "ephemeralStorage.size (MB)");
+      nameFormat(context, fn.props.name, NAMES.function, "function name");
+      inRange(context, fn.props.timeout, RANGES.lambda.timeoutSeconds, "timeout (seconds)");
+      inRange(context, fn.props.memorySize, RANGES.lambda.memoryMb, "memorySize (MB)");
+      inRange(context, fn.props.ephemeralStorage?.size, RANGES.lambda.ephemeralStorageMb, "ephemeralStorage.size (MB)");
       if (!fn.props.role) context.report("the function has no execution role: CreateFunction requires one. Give it a role that lambda.amazonaws.com can assume.");
       // Up to five layers (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).
-      if (list(fn.props.layers).length > 5) context.report(`the function uses ${list(fn.props.layers).length} layers; Lambda allows 5 and refuses the function. Merge layers.`);
+      if (list(fn.props.layers).length > RANGES.lambda.layers.max) context.report(`the function uses ${list(fn.props.layers).length} layers; Lambda allows 5 and refuses the function. Merge layers.`);
       if (fn.props.packageType !== "Image" && !fn.props.handler) context.report("a zip function without a handler: CreateFunction refuses it. Set handler (e.g. index.handler).");
       const variables = fn.props.environment?.variables;
       // Environment variables: 4 KB in all (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).
@@ -128,8 +129,8 @@ export const lambdaRules: Rule[] = [
     subjects: [T.esm],
     check(mapping, context) {
       const p = mapping.props;
-      inRange(context, p.scalingConfig?.maximumConcurrency, 2, 1000, "scalingConfig.maximumConcurrency");
-      inRange(context, p.maximumBatchingWindowInSeconds, 0, 300, "maximumBatchingWindowInSeconds");
+      inRange(context, p.scalingConfig?.maximumConcurrency, RANGES.lambda.maximumConcurrency, "scalingConfig.maximumConcurrency");
+      inRange(context, p.maximumBatchingWindowInSeconds, RANGES.lambda.maximumBatchingWindowSeconds, "maximumBatchingWindowInSeconds");
       // Filter patterns use the event pattern language (https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html).
       for (const filter of list(p.filterCriteria?.filters as { pattern?: string }[])) {
         if (!filter?.pattern) continue;
@@ -147,7 +148,7 @@ export const lambdaRules: Rule[] = [
         const queue = context.graph.queue(source);
         if (!queue) return context.cannotTell(`queue ${source} is not a queue of this program`);
         const fifo = Boolean(queue.props.fifoQueue);
-        inRange(context, p.batchSize, 1, fifo ? 10 : 10000, `batchSize (${fifo ? "FIFO" : "standard"} queue)`);
+        inRange(context, p.batchSize, fifo ? RANGES.lambda.fifoQueueBatchSize : RANGES.lambda.batchSize, `batchSize (${fifo ? "FIFO" : "standard"} queue)`);
         if (!fifo && (p.batchSize ?? 10) > 10 && !(p.maximumBatchingWindowInSeconds >= 1)) context.report(`batchSize ${p.batchSize} above 10 needs maximumBatchingWindowInSeconds of at least 1: CreateEventSourceMapping refuses it. Set a batching window.`);
         if (p.startingPosition) context.report("startingPosition is for streams: an SQS mapping refuses it. Remove it.");
         // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-parameters.html
@@ -160,10 +161,10 @@ export const lambdaRules: Rule[] = [
           decryptsQueue(context, fn, queue);
         }
       } else if (service === "kinesis" || service === "dynamodb") {
-        inRange(context, p.batchSize, 1, 10000, "batchSize");
-        inRange(context, p.parallelizationFactor, 1, 10, "parallelizationFactor");
-        inRange(context, p.maximumRetryAttempts, -1, 10000, "maximumRetryAttempts");
-        inRange(context, p.tumblingWindowInSeconds, 0, 900, "tumblingWindowInSeconds");
+        inRange(context, p.batchSize, RANGES.lambda.batchSize, "batchSize");
+        inRange(context, p.parallelizationFactor, RANGES.lambda.parallelizationFactor, "parallelizationFactor");
+        inRange(context, p.maximumRetryAttempts, RANGES.lambda.streamMaximumRetryAttempts, "maximumRetryAttempts");
+        inRange(context, p.tumblingWindowInSeconds, RANGES.lambda.tumblingWindowSeconds, "tumblingWindowInSeconds");
         const age = p.maximumRecordAgeInSeconds;
         if (typeof age === "number" && age !== -1 && (age < 60 || age > 604800)) context.report(`maximumRecordAgeInSeconds is ${age}; Lambda accepts -1 (forever) or 60 to 604800 and refuses the mapping.`);
         if (p.startingPosition === "AT_TIMESTAMP" && !p.startingPositionTimestamp) context.report("startingPosition AT_TIMESTAMP without startingPositionTimestamp: CreateEventSourceMapping refuses it. Give the timestamp.");
@@ -198,8 +199,8 @@ export const lambdaRules: Rule[] = [
     docs: "https://docs.aws.amazon.com/lambda/latest/api/API_PutFunctionEventInvokeConfig.html",
     subjects: [T.invokeConfig],
     check(config, context) {
-      inRange(context, config.props.maximumEventAgeInSeconds, 60, 21600, "maximumEventAgeInSeconds");
-      inRange(context, config.props.maximumRetryAttempts, 0, 2, "maximumRetryAttempts");
+      inRange(context, config.props.maximumEventAgeInSeconds, RANGES.lambda.asyncMaximumEventAgeSeconds, "maximumEventAgeInSeconds");
+      inRange(context, config.props.maximumRetryAttempts, RANGES.lambda.asyncMaximumRetryAttempts, "maximumRetryAttempts");
       const fn = context.graph.fn(config.props.functionName);
       for (const kind of ["onSuccess", "onFailure"] as const) {
         const destination = config.props.destinationConfig?.[kind]?.destination;

@@ -1,4 +1,5 @@
 /** SQS queues and their policies, SNS topics and subscriptions. */
+import { NAMES, RANGES } from "@event-routes/aws-model";
 import { inRange, nameFormat } from "./formats";
 import { str } from "./graph";
 import { decide, parseDocument } from "./iam-documents";
@@ -61,13 +62,12 @@ export const sqsSnsRules: Rule[] = [
     subjects: [T.queue],
     check(queue, context) {
       const p = queue.props;
-      inRange(context, p.visibilityTimeoutSeconds, 0, 43200, "visibilityTimeoutSeconds");
-      inRange(context, p.messageRetentionSeconds, 60, 1209600, "messageRetentionSeconds");
-      inRange(context, p.delaySeconds, 0, 900, "delaySeconds");
-      // 1 MiB since August 2025 (https://aws.amazon.com/about-aws/whats-new/2025/08/amazon-sqs-max-payload-size-1mib/).
-      inRange(context, p.maxMessageSize, 1024, 1048576, "maxMessageSize");
-      inRange(context, p.receiveWaitTimeSeconds, 0, 20, "receiveWaitTimeSeconds");
-      inRange(context, p.kmsDataKeyReusePeriodSeconds, 60, 86400, "kmsDataKeyReusePeriodSeconds");
+      inRange(context, p.visibilityTimeoutSeconds, RANGES.sqs.visibilityTimeoutSeconds, "visibilityTimeoutSeconds");
+      inRange(context, p.messageRetentionSeconds, RANGES.sqs.messageRetentionSeconds, "messageRetentionSeconds");
+      inRange(context, p.delaySeconds, RANGES.sqs.delaySeconds, "delaySeconds");
+      inRange(context, p.maxMessageSize, RANGES.sqs.maxMessageSizeBytes, "maxMessageSize");
+      inRange(context, p.receiveWaitTimeSeconds, RANGES.sqs.receiveWaitTimeSeconds, "receiveWaitTimeSeconds");
+      inRange(context, p.kmsDataKeyReusePeriodSeconds, RANGES.sqs.kmsDataKeyReusePeriodSeconds, "kmsDataKeyReusePeriodSeconds");
       if (p.sqsManagedSseEnabled && p.kmsMasterKeyId) context.report("the queue sets both sqsManagedSseEnabled and kmsMasterKeyId: SQS refuses both kinds of encryption at once. Keep one.");
     },
   },
@@ -79,7 +79,7 @@ export const sqsSnsRules: Rule[] = [
     subjects: [T.queue],
     check(queue, context) {
       const name = str(queue.props.name, "name");
-      nameFormat(context, name, 80, /^[A-Za-z0-9_-]+(\.fifo)?$/, "queue name");
+      nameFormat(context, name, NAMES.queue, "queue name");
       const fifo = Boolean(queue.props.fifoQueue);
       if (fifo !== name.endsWith(".fifo")) context.report(fifo ? `FIFO queue name "${name}" does not end in .fifo: CreateQueue refuses it. Add the suffix.` : `queue "${name}" ends in .fifo but fifoQueue is not set: CreateQueue refuses it. Set fifoQueue: true or drop the suffix.`);
       for (const attribute of ["contentBasedDeduplication", "deduplicationScope", "fifoThroughputLimit"]) {
@@ -97,7 +97,7 @@ export const sqsSnsRules: Rule[] = [
       const redrive = redriveOf(queue);
       if (!redrive) return;
       if (Number.isNaN(redrive.maxReceiveCount) && !redrive.deadLetterTargetArn) return context.report("redrivePolicy is not valid JSON: SQS refuses it. Use JSON.stringify({ deadLetterTargetArn, maxReceiveCount }).");
-      inRange(context, redrive.maxReceiveCount, 1, 1000, "redrivePolicy.maxReceiveCount");
+      inRange(context, redrive.maxReceiveCount, RANGES.sqs.maxReceiveCount, "redrivePolicy.maxReceiveCount");
       if (redrive.maxReceiveCount === undefined) context.report("redrivePolicy has no maxReceiveCount: SQS refuses it. Set maxReceiveCount.");
       const target = redrive.deadLetterTargetArn;
       const own = queue.props.arn;
@@ -161,7 +161,7 @@ export const sqsSnsRules: Rule[] = [
     subjects: [T.topic],
     check(topic, context) {
       const name = str(topic.props.name, "name");
-      nameFormat(context, name, 256, /^[A-Za-z0-9_-]+(\.fifo)?$/, "topic name");
+      nameFormat(context, name, NAMES.topic, "topic name");
       const fifo = Boolean(topic.props.fifoTopic);
       if (fifo !== name.endsWith(".fifo")) context.report(fifo ? `FIFO topic name "${name}" does not end in .fifo: CreateTopic refuses it.` : `topic "${name}" ends in .fifo but fifoTopic is not set: CreateTopic refuses it.`);
       if (!fifo && topic.props.contentBasedDeduplication) context.report("contentBasedDeduplication is set on a standard topic: it is a FIFO attribute and CreateTopic refuses it. Remove it or make the topic FIFO.");

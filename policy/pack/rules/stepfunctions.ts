@@ -1,4 +1,5 @@
 /** Step Functions state machines: valid definitions, logging AWS accepts, roles able to call what the definition calls. */
+import { NAMES, nameFits } from "@event-routes/aws-model";
 import { assumable } from "./grants";
 import { str } from "./graph";
 import { CannotTell, Props, Rule, RuleContext, StackResource, T } from "./model";
@@ -39,8 +40,7 @@ export const stepFunctionsRules: Rule[] = [
     subjects: [T.stateMachine],
     check(machine, context) {
       const name = machine.props.name;
-      // CreateStateMachine: 1-80 characters, no whitespace, brackets, wildcards, control characters or "#%\^|~`$&,;:/.
-      if (typeof name === "string" && (name.length < 1 || name.length > 80 || /[\s<>{}[\]?*"#%\\^|~`$&,;:/]/.test(name) || /\p{Cc}/u.test(name))) {
+      if (typeof name === "string" && !nameFits(NAMES.stateMachine, name)) {
         context.report(`state machine name "${name}" is refused: 1-80 characters, none of them whitespace, brackets, wildcards, control characters or "#%\\^|~\`$&,;:/. Rename it.`);
       }
       let definition: Props;
