@@ -4,6 +4,7 @@ import { Duplex } from "stream";
 import { LocalCloud } from "../../local/cloud";
 import { Endpoint, startEndpoint } from "../../local/endpoint";
 import { EventBridgeService } from "../../local/services/eventbridge/service";
+import { SnsService } from "../../local/services/sns/service";
 
 /** The endpoint under bad input: it answers as AWS would and keeps serving. */
 describe("the endpoint", () => {
@@ -76,4 +77,38 @@ describe("the endpoint", () => {
     socket.destroy();
     expect(JSON.parse(text).EventBuses).toEqual([expect.objectContaining({ Name: "default" })]);
   }, 10_000);
+});
+
+/** The query protocol (SNS): a form in, XML out, SNS's own error wording for a form without the action's shape. */
+describe("the endpoint's query protocol", () => {
+  let cloud: LocalCloud;
+  let endpoint: Endpoint;
+  beforeEach(async () => {
+    cloud = new LocalCloud();
+    cloud.register(new SnsService(cloud));
+    endpoint = await startEndpoint(cloud, 0);
+  });
+  afterEach(async () => {
+    await endpoint.close();
+    await cloud.stop();
+  });
+
+  const postForm = (form: Record<string, string>) =>
+    fetch(endpoint.url, {
+      method: "POST",
+      body: new URLSearchParams(form).toString(),
+      headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8", authorization: "AWS4-HMAC-SHA256 Credential=AKIDLOCAL/20261201/eu-west-1/sns/aws4_request, SignedHeaders=host, Signature=0" },
+    }).then(async (r) => ({ status: r.status, body: await r.text() }));
+
+  it("answers a Publish without a Message with SNS's ValidationError, escaped as XML", async () => {
+    const response = await postForm({ Action: "Publish", TopicArn: "arn:aws:sns:eu-west-1:123456789012:orders" });
+    expect(response.status).toBe(400);
+    expect(response.body).toContain("<Type>Sender</Type><Code>ValidationError</Code>");
+    expect(response.body).toContain("<Message>1 validation error detected: Value null at &#39;message&#39; failed to satisfy constraint: Member must not be null</Message>");
+  });
+
+  it("answers a Publish to a topic that does not exist with NotFound", async () => {
+    const response = await postForm({ Action: "Publish", TopicArn: "arn:aws:sns:eu-west-1:123456789012:orders", Message: "hello" });
+    expect(response).toMatchObject({ status: 404, body: expect.stringContaining("<Code>NotFound</Code>") });
+  });
 });
