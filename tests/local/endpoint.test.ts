@@ -21,7 +21,7 @@ describe("the endpoint", () => {
   });
 
   const post = (target: string | undefined, body: string, path = "/") =>
-    fetch(`${endpoint.url}${path}`, { method: "POST", body, headers: { "content-type": "application/x-amz-json-1.1", ...(target ? { "x-amz-target": target } : {}) } }).then(async (r) => ({ status: r.status, body: await r.json() }));
+    fetch(`${endpoint.url}${path}`, { method: "POST", body, headers: { "content-type": "application/x-amz-json-1.1", ...(target ? { "x-amz-target": target } : {}) } }).then(async (r) => ({ status: r.status, body: (await r.json()) as { __type?: string; message?: string } }));
 
   it("survives a client that resets its connection before sending anything", async () => {
     await new Promise<void>((resolve) => {
@@ -39,9 +39,26 @@ describe("the endpoint", () => {
     ["a body that is JSON null", "AWSEvents.PutEvents", "null", "SerializationException"],
     ["an entry that is null", "AWSEvents.PutEvents", '{"Entries":[null]}', "ValidationException"],
     ["an operation it does not serve", "AWSEvents.CreateEventBus", "{}", "UnknownOperationException"],
+    // The operations' shape checks: a missing member is a ValidationException, a wrong JSON type a SerializationException.
+    ["a PutEvents without Entries", "AWSEvents.PutEvents", "{}", "ValidationException"],
+    ["a PutEvents whose Entries is not a list", "AWSEvents.PutEvents", '{"Entries":"x"}', "SerializationException"],
+    ["an entry whose Detail is not a string", "AWSEvents.PutEvents", '{"Entries":[{"Source":"s","DetailType":"d","Detail":{"orderId":1}}]}', "SerializationException"],
+    ["an entry whose Resources are not texts", "AWSEvents.PutEvents", '{"Entries":[{"Source":"s","DetailType":"d","Detail":"{}","Resources":[1]}]}', "SerializationException"],
+    ["a TestEventPattern without an Event", "AWSEvents.TestEventPattern", '{"EventPattern":"{}"}', "ValidationException"],
+    ["a DescribeRule whose Name is a number", "AWSEvents.DescribeRule", '{"Name":7}', "SerializationException"],
   ])("answers %s with a 400 and AWS's error type", async (_, target, body, type) => {
     const response = await post(target, body);
     expect(response).toMatchObject({ status: 400, body: { __type: type } });
+  });
+
+  it("names the member a shape check misses, as AWS's validation does", async () => {
+    expect((await post("AWSEvents.PutEvents", '{"Entries":[null]}')).body.message).toBe("1 validation error detected: Value null at 'Entries.0' failed to satisfy constraint: Member must not be null");
+    expect((await post("AWSEvents.TestEventPattern", '{"EventPattern":"{}"}')).body.message).toContain("'Event'");
+  });
+
+  it("takes PutEvents as the SDK sends it: Time in epoch seconds", async () => {
+    const response = await post("AWSEvents.PutEvents", JSON.stringify({ Entries: [{ Source: "shop", DetailType: "OrderPlaced", Detail: "{}", Time: 1_764_000_000 }] }));
+    expect(response).toMatchObject({ status: 200, body: { FailedEntryCount: 0, Entries: [{ EventId: expect.any(String) }] } });
   });
 
   it("answers a Lambda path with bad percent-encoding with a 400", async () => {
