@@ -10,9 +10,14 @@ const ROOT = path.resolve(__dirname, "..");
 const SKIPPED_DIRS = new Set(["node_modules", ".git", ".ci", "dist", "coverage"]);
 const CODE = /\.(ts|tsx|js|cjs|mjs|json|ya?ml|sh)$/;
 
-/** Lines of `text` that name a path leaving the repository towards a `shared` folder. */
-export function pathsOutsideRepository(text: string): string[] {
-  return text.split("\n").filter((line) => /(\.\.\/)+shared\b|\.\.\\shared\b/.test(line));
+/**
+ * Lines of `text` that name a path leaving the repository towards a `shared` folder. Given the
+ * folder of the file the text is from, a relative path that stays inside the repository (the
+ * local cloud's own `local/shared/`) is not one.
+ */
+export function pathsOutsideRepository(text: string, fromDir?: string): string[] {
+  const leaves = (up: string) => !fromDir || path.relative(ROOT, path.resolve(fromDir, up.replace(/\\/g, "/"), "shared")).startsWith("..");
+  return text.split("\n").filter((line) => [...line.matchAll(/((?:\.\.[/\\])+)shared\b/g)].some((match) => leaves(match[1])));
 }
 
 function codeFiles(dir: string): string[] {
@@ -29,10 +34,14 @@ describe("the repository is self-contained", () => {
     const outside = ["..", "..", "shared", "eventbridge-patterns"].join("/");
     expect(pathsOutsideRepository(`const DATA = path.resolve(__dirname, "${outside}");`)).toHaveLength(1);
     expect(pathsOutsideRepository('import { x } from "../components/shared-grants";')).toHaveLength(0);
+    // From a file three folders deep (local/services/sns), two steps up stay inside the repository; four leave it.
+    const deep = path.join(ROOT, "local", "services", "sns");
+    expect(pathsOutsideRepository(`import { y } from "${["..", "..", "shared", "xml"].join("/")}";`, deep)).toHaveLength(0);
+    expect(pathsOutsideRepository(`import { y } from "${["..", "..", "..", "..", "shared", "xml"].join("/")}";`, deep)).toHaveLength(1);
   });
 
   test("no code, test, script or config file refers to the shared folder beside the repository", () => {
-    const offenders = codeFiles(ROOT).flatMap((file) => pathsOutsideRepository(fs.readFileSync(file, "utf8")).map((line) => `${path.relative(ROOT, file)}: ${line.trim()}`));
+    const offenders = codeFiles(ROOT).flatMap((file) => pathsOutsideRepository(fs.readFileSync(file, "utf8"), path.dirname(file)).map((line) => `${path.relative(ROOT, file)}: ${line.trim()}`));
     expect(offenders).toEqual([]);
   });
 });
