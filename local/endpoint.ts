@@ -6,6 +6,7 @@ import { Duplex } from "stream";
 import { AwsError, LostAnswerError } from "./aws-error";
 import { runOperation, type LocalCloud, type Operation } from "./cloud";
 import type { Principal } from "./iam";
+import { escapeXml } from "./shared/xml";
 import { decodePathSegment, LAMBDA_INVOKE, lambdaReadRequest } from "./services/lambda/rest";
 
 /**
@@ -178,10 +179,9 @@ function sendJson(response: ServerResponse, status: number, body: unknown, conte
 }
 
 function sendXmlError(response: ServerResponse, error: AwsError, requestId: string): void {
-  const escape = (text: string) => text.replace(/[<>&'"]/g, (char) => `&#${char.charCodeAt(0)};`);
   response.writeHead(error.status, { "content-type": "text/xml", "x-amzn-requestid": requestId });
   response.end(
-    `<ErrorResponse><Error><Type>${error.status >= 500 ? "Receiver" : "Sender"}</Type><Code>${escape(error.code)}</Code><Message>${escape(error.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+    `<ErrorResponse><Error><Type>${error.status >= 500 ? "Receiver" : "Sender"}</Type><Code>${escapeXml(error.code)}</Code><Message>${escapeXml(error.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
   );
 }
 

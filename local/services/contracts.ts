@@ -1,4 +1,5 @@
 import type { Principal } from "../iam";
+import type { PutEventsEntry } from "./eventbridge/wire";
 
 /**
  * What services of the local cloud call on each other. Each service implements `Service` (see
@@ -40,15 +41,8 @@ export interface LambdaApi {
   timeoutSecondsOf?(functionRef: string): number | undefined;
 }
 
-export interface PutEventsEntry {
-  Source?: string;
-  DetailType?: string;
-  Detail?: string;
-  EventBusName?: string;
-  Resources?: string[];
-  Time?: string | number | Date;
-  TraceHeader?: string;
-}
+/** A PutEvents entry: the shape the endpoint checks (./eventbridge/wire.ts), Time in epoch seconds or ISO text. */
+export type { PutEventsEntry };
 
 export interface PutEventsResult {
   FailedEntryCount: number;

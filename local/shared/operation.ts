@@ -36,7 +36,8 @@ export function operation<Input>(
 
 /** Checks a request against the operation's shape; throws the 400 AWS would answer with. */
 export function parseRequest<Input>(operation: Operation<Input>, body: unknown): Input {
-  const parsed = operation.input.safeParse(body);
+  // zod reports what it found only when asked: without it every wrong type would read as missing.
+  const parsed = operation.input.safeParse(body, { reportInput: true });
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const path = issue.path.map(String).join(".");

@@ -339,7 +339,7 @@ describe("Authorization of every operation", () => {
       ["StartReplay", { ReplayName: "r1", EventSourceArn: archiveArn, EventStartTime: now - 60, EventEndTime: now, Destination: { Arn: busArn } }],
       ["DescribeReplay", { ReplayName: "r1" }],
     ];
-    const operations = events.operations as Record<string, (body: object, caller: Principal) => unknown>;
+    const operations = events.operations;
     for (const [action, body] of calls) {
       expect(() => runOperation(operations[`AWSEvents.${action}`], body, nobody)).toThrow(expect.objectContaining({ code: "AccessDeniedException", message: expect.stringContaining(`events:${action}`) }));
     }

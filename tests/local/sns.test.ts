@@ -356,11 +356,30 @@ describe("SNS query protocol", () => {
     expect(attributes).toMatch(/<key>Policy<\/key><value>\{&#34;Version&#34;:&#34;2008-10-17&#34;/);
   });
 
+  it("pages ListTopics 100 at a time", async () => {
+    const { sns } = await deploy((mocks) => {
+      for (let n = 0; n < 101; n++) topic(mocks, `topic-${String(n).padStart(3, "0")}`);
+    });
+    const call = (form: Record<string, string>) => runOperation(sns.operations[`sns.${form.Action}`], form, { kind: "operator" }) as XmlResponse;
+    const first = call({ Action: "ListTopics" }).xml;
+    expect(first.match(/<TopicArn>/g)).toHaveLength(100);
+    const token = /<NextToken>([^<]+)<\/NextToken>/.exec(first)![1];
+    const second = call({ Action: "ListTopics", NextToken: token }).xml;
+    expect([...second.matchAll(/<TopicArn>([^<]+)<\/TopicArn>/g)].map((m) => m[1])).toEqual([arn("sns", "topic-100")]);
+    expect(second).not.toContain("<NextToken>");
+  });
+
   it("answers with SNS's errors", async () => {
     const { call } = await wired();
     expect(() => call({ Action: "Publish", TopicArn: arn("sns", "nope"), Message: "x" })).toThrow(expect.objectContaining({ code: "NotFound", message: "Topic does not exist", status: 404 }));
     expect(() => call({ Action: "Publish", TopicArn: TOPIC, Message: "" })).toThrow(expect.objectContaining({ code: "InvalidParameter", message: "Invalid parameter: Empty message" }));
     expect(() => call({ Action: "Publish", Message: "x" })).toThrow(expect.objectContaining({ code: "InvalidParameter" }));
+    // A required member that is absent is refused by the shape check, worded as SNS's validation does.
+    expect(() => call({ Action: "Publish", TopicArn: TOPIC })).toThrow(
+      expect.objectContaining({ code: "ValidationError", status: 400, message: "1 validation error detected: Value null at 'message' failed to satisfy constraint: Member must not be null" }),
+    );
+    expect(() => call({ Action: "GetTopicAttributes" })).toThrow(expect.objectContaining({ code: "ValidationError", message: expect.stringContaining("'topicArn'") }));
+    expect(() => call({ Action: "ListTopics", NextToken: "not-a-token" })).toThrow(expect.objectContaining({ code: "InvalidParameter", message: "Invalid parameter: NextToken" }));
     expect(() => call({ Action: "Publish", TopicArn: TOPIC, Message: "x", Subject: "two\nlines" })).toThrow(expect.objectContaining({ message: "Invalid parameter: Subject" }));
     expect(() =>
       call({
