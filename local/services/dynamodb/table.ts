@@ -4,13 +4,13 @@ import { parseCondition, parseProjection, parseUpdate, type Condition, type Pars
 import { keyConditionParts } from "./key-condition";
 import { Scope } from "./placeholders";
 import { project } from "./projection";
-import { checkReturnValues, refuseLegacy, type ConditionalInput, type DeleteItemInput, type GetItemInput, type PutItemInput, type QueryInput, type ReadManyInput, type ReadManyOutput, type ScanInput, type UpdateItemInput } from "./requests";
+import { checkReturnValues, refuseLegacy, type ConditionalInput, type DeleteItemInput, type GetItemInput, type PutItemInput, type QueryInput, type ReadManyInput, type ReadManyOutput, type ScanInput, type UpdateItemInput } from "./table-requests";
 import { TableKeys, type TableSchema } from "./table-keys";
 import { applyUpdate } from "./update-expression";
 import { validation } from "./validation";
 
 export type { AttributeValue, Item, KeyType } from "./attribute-values";
-export type { DeleteItemInput, GetItemInput, PutItemInput, QueryInput, ReadManyOutput, ScanInput, UpdateItemInput } from "./requests";
+export type { DeleteItemInput, GetItemInput, PutItemInput, QueryInput, ReadManyOutput, ScanInput, UpdateItemInput } from "./table-requests";
 export type { TableSchema } from "./table-keys";
 
 /** A failed ConditionExpression, with the item as it was when ALL_OLD was asked for. */
