@@ -25,7 +25,7 @@ export type Item = Record<string, AttributeValue>;
 export type KeyType = "S" | "N" | "B";
 
 export const TYPES = ["S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL"] as const;
-export type TypeName = (typeof TYPES)[number];
+type TypeName = (typeof TYPES)[number];
 
 export function typeOf(value: AttributeValue): TypeName {
   let found: TypeName | undefined;

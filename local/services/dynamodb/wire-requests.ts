@@ -54,9 +54,9 @@ const tiedTo =
  * message), and B / BS as base64 text where the SDK's type has bytes.
  * https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_AttributeValue.html
  */
-export type WireAttributeValue = { [K in Exclude<keyof SdkAttributeValue, "$unknown">]?: OnTheWire<Exclude<SdkAttributeValue[K], undefined>> };
+type WireAttributeValue = { [K in Exclude<keyof SdkAttributeValue, "$unknown">]?: OnTheWire<Exclude<SdkAttributeValue[K], undefined>> };
 
-export const attributeValue: z.ZodType<WireAttributeValue> = z.lazy(() =>
+const attributeValue: z.ZodType<WireAttributeValue> = z.lazy(() =>
   tiedTo<WireAttributeValue>()(
     z.object({
       S: z.string().optional(),
