@@ -1,5 +1,7 @@
+import { DynamoDBClient, UpdateItemCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { runOperation } from "../../local/cloud";
 import { LocalCloud } from "../../local/cloud";
+import { startEndpoint } from "../../local/endpoint";
 import type { Principal } from "../../local/iam";
 import { RecordingMocks } from "../../local/resource-graph";
 import { ConditionalCheckFailedError, DynamoDbService } from "../../local/services/dynamodb/service";
@@ -117,6 +119,50 @@ describe("DynamoDB conditional writes", () => {
     expect(error("PutItem", { Item: { id: S("a") }, ConditionExpression: "a = = b" }).message).toMatch(/^Invalid ConditionExpression: Syntax error; token: "="/);
     expect(error("GetItem", { TableName: "missing", Key: { id: S("a") } })).toMatchObject({ code: "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException", message: "Requested resource not found" });
     expect(error("PutItem", { Item: { id: S("a") }, Expected: { id: { Exists: false } } }).message).toMatch(/use ConditionExpression instead of the legacy Expected/);
+  });
+});
+
+describe("DynamoDB request shapes", () => {
+  const SERIALIZATION = "com.amazon.coral.service#SerializationException";
+  const VALIDATION = "com.amazon.coral.validate#ValidationException";
+
+  it("answers a member of the wrong JSON type with SerializationException, a missing one with DynamoDB's ValidationException", async () => {
+    const { call } = await deploy({ state: STATE });
+    const error = (op: string, body: Record<string, unknown>) => thrown(() => call(op, body));
+    expect(error("UpdateItem", { TableName: "state", Key: "id-1", UpdateExpression: "SET a = :v", ExpressionAttributeValues: { ":v": S("x") } })).toMatchObject({ code: SERIALIZATION, message: expect.stringMatching(/^Key: /) });
+    expect(error("PutItem", { TableName: "state", Item: { id: S("a"), count: { N: 5 } } })).toMatchObject({ code: SERIALIZATION, message: expect.stringMatching(/^Item\.count\.N: /) });
+    expect(error("Query", { TableName: "state", KeyConditionExpression: "id = :i", ExpressionAttributeValues: { ":i": S("a") }, Limit: "10" }).code).toBe(SERIALIZATION);
+    expect(error("ListTables", { Limit: "1" }).code).toBe(SERIALIZATION);
+    expect(error("GetItem", { Key: { id: S("a") } })).toMatchObject({ code: VALIDATION, message: "1 validation error detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null" });
+    expect(error("DeleteItem", { TableName: "state" })).toMatchObject({ code: VALIDATION, message: "1 validation error detected: Value null at 'key' failed to satisfy constraint: Member must not be null" });
+    expect(error("PutItem", { TableName: "state" }).message).toBe("1 validation error detected: Value null at 'item' failed to satisfy constraint: Member must not be null");
+    // the shape is checked before anything runs: nothing was written
+    expect(call("Scan", { TableName: "state" })).toEqual({ Items: [], Count: 0, ScannedCount: 0 });
+  });
+
+  it("answers an SDK client and a raw request through the endpoint with DynamoDB's error types", async () => {
+    const { cloud } = await deploy({ state: STATE });
+    const endpoint = await startEndpoint(cloud, 0);
+    const client = new DynamoDBClient({ endpoint: endpoint.url, region: "eu-west-1", credentials: { accessKeyId: "local", secretAccessKey: "local" } });
+    try {
+      // A Key that is no map: the SDK sends what it is given.
+      const notAKey = "a" as unknown as Record<string, AttributeValue>;
+      await expect(client.send(new UpdateItemCommand({ TableName: "state", Key: notAKey, UpdateExpression: "SET n = :n", ExpressionAttributeValues: { ":n": N(1) } }))).rejects.toMatchObject({
+        name: "SerializationException",
+        $metadata: { httpStatusCode: 400 },
+      });
+      // A number where DynamoDB wants the number's text (the SDK would send "" for it).
+      const raw = await fetch(endpoint.url, {
+        method: "POST",
+        headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": "DynamoDB_20120810.UpdateItem" },
+        body: JSON.stringify({ TableName: "state", Key: { id: S("a") }, UpdateExpression: "SET n = :n", ExpressionAttributeValues: { ":n": { N: 1 } } }),
+      });
+      expect(raw.status).toBe(400);
+      expect(await raw.json()).toMatchObject({ __type: SERIALIZATION });
+    } finally {
+      client.destroy();
+      await endpoint.close();
+    }
   });
 });
 

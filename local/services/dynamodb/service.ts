@@ -1,46 +1,30 @@
 import { createHash } from "crypto";
+import type { z } from "zod";
+import { NAMES, nameFits } from "@event-routes/aws-model";
 import { AwsError } from "../../aws-error";
 import { authorizeOrThrow, type LocalCloud, type Operation, type Service } from "../../cloud";
 import type { Principal } from "../../iam";
 import type { RegisteredResource } from "../../resource-graph";
-import { ConditionFailed, InMemoryTable, type Item, type KeyType } from "./table";
+import { operation } from "../../shared/operation";
 import { useKey } from "../kms/service";
-import { NAMES, nameFits } from "@event-routes/aws-model";
+import { DeleteItemRequest, DescribeTableRequest, GetItemRequest, ListTablesRequest, PutItemRequest, QueryRequest, ScanRequest, UpdateItemRequest } from "./wire-requests";
+import { InMemoryTable, type KeyType } from "./table";
+import { DYNAMODB_ERROR_TYPES, invalidRequest, wireError } from "./wire-errors";
+
+export { ConditionalCheckFailedError, DYNAMODB_ERROR_TYPES } from "./wire-errors";
 
 /**
  * DynamoDB tables (`aws:dynamodb/table:Table`), each an {@link InMemoryTable}, served on the
  * endpoint in the JSON 1.0 protocol (`DynamoDB_20120810.<Op>`): GetItem, PutItem, UpdateItem,
  * DeleteItem, Query, Scan, DescribeTable, ListTables. A role calling needs `dynamodb:<Op>` on the
  * table's ARN, as in AWS. Errors carry DynamoDB's `__type` (`com.amazonaws.dynamodb.v20120810#...`);
- * a failed condition brings the item along when ReturnValuesOnConditionCheckFailure is ALL_OLD.
+ * a failed condition brings the item along when ReturnValuesOnConditionCheckFailure is ALL_OLD
+ * (wire-errors.ts). Each request is checked against its shape (wire-requests.ts) before it runs.
  *
  * TTL (the table's `ttl` input): an expired item is deleted as soon as anything touches it (see
- * dynamodb-table.ts). Not emulated: secondary indexes (a table declaring them deploys, a request
+ * table.ts). Not emulated: secondary indexes (a table declaring them deploys, a request
  * naming one is refused), streams, transactions and batch operations, capacity and throttling.
  */
-
-const DYNAMODB = "com.amazonaws.dynamodb.v20120810#";
-/** The `__type` of DynamoDB errors as the service sends them. */
-export const DYNAMODB_ERROR_TYPES: Record<string, string> = {
-  ConditionalCheckFailedException: `${DYNAMODB}ConditionalCheckFailedException`,
-  ResourceNotFoundException: `${DYNAMODB}ResourceNotFoundException`,
-  ResourceInUseException: `${DYNAMODB}ResourceInUseException`,
-  ValidationException: "com.amazon.coral.validate#ValidationException",
-  AccessDeniedException: "com.amazon.coral.service#AccessDeniedException",
-};
-
-/**
- * ConditionalCheckFailedException; `fields` holds what the JSON error body carries beside
- * `__type` and `message` (the item, for ALL_OLD), for the endpoint to add.
- */
-export class ConditionalCheckFailedError extends AwsError {
-  readonly fields: { Item?: Item };
-
-  constructor(item: Item | undefined) {
-    super(DYNAMODB_ERROR_TYPES.ConditionalCheckFailedException, "The conditional request failed", 400);
-    this.fields = item ? { Item: item } : {};
-  }
-}
 
 interface Table {
   name: string;
@@ -56,7 +40,10 @@ interface Table {
   store: InMemoryTable;
 }
 
-const OPERATIONS = ["GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan"] as const;
+/** The JSON 1.0 target of an operation. */
+const target = (name: string) => `DynamoDB_20120810.${name}`;
+/** Requests without the shape are answered in DynamoDB's words. */
+const shapeErrors = { invalid: invalidRequest };
 
 export class DynamoDbService implements Service {
   readonly namespace = "dynamodb";
@@ -65,17 +52,16 @@ export class DynamoDbService implements Service {
   private readonly tables = new Map<string, Table>();
 
   constructor(private readonly cloud: LocalCloud) {
-    const operations: Record<string, Operation> = {
-      "DynamoDB_20120810.DescribeTable": (body: { TableName?: string }, caller) =>
-        this.serve(caller, "DescribeTable", body, (table) => ({ Table: this.describe(table) })),
-      "DynamoDB_20120810.ListTables": (body: { ExclusiveStartTableName?: string; Limit?: number }, caller) => this.listTables(body, caller),
+    this.operations = {
+      [target("GetItem")]: operation(GetItemRequest, (input, caller) => this.serve(caller, "GetItem", input.TableName, (table) => table.store.getItem(input)), shapeErrors),
+      [target("PutItem")]: operation(PutItemRequest, (input, caller) => this.serve(caller, "PutItem", input.TableName, (table) => table.store.putItem(input)), shapeErrors),
+      [target("UpdateItem")]: operation(UpdateItemRequest, (input, caller) => this.serve(caller, "UpdateItem", input.TableName, (table) => table.store.updateItem(input)), shapeErrors),
+      [target("DeleteItem")]: operation(DeleteItemRequest, (input, caller) => this.serve(caller, "DeleteItem", input.TableName, (table) => table.store.deleteItem(input)), shapeErrors),
+      [target("Query")]: operation(QueryRequest, (input, caller) => this.serve(caller, "Query", input.TableName, (table) => table.store.query(input)), shapeErrors),
+      [target("Scan")]: operation(ScanRequest, (input, caller) => this.serve(caller, "Scan", input.TableName, (table) => table.store.scan(input)), shapeErrors),
+      [target("DescribeTable")]: operation(DescribeTableRequest, (input, caller) => this.serve(caller, "DescribeTable", input.TableName, (table) => ({ Table: this.describe(table) })), shapeErrors),
+      [target("ListTables")]: operation(ListTablesRequest, (input, caller) => this.listTables(input, caller), shapeErrors),
     };
-    for (const name of OPERATIONS) {
-      const method = `${name.charAt(0).toLowerCase()}${name.slice(1)}` as "getItem" | "putItem" | "updateItem" | "deleteItem" | "query" | "scan";
-      operations[`DynamoDB_20120810.${name}`] = (body: { TableName?: string }, caller) =>
-        this.serve(caller, name, body, (table) => (table.store[method] as (input: unknown) => unknown).call(table.store, body));
-    }
-    this.operations = operations;
   }
 
   materialize(resource: RegisteredResource): void {
@@ -138,10 +124,11 @@ export class DynamoDbService implements Service {
   }
 
   /** Finds the table, authorizes `dynamodb:<action>` on it, runs the operation, maps its errors. */
-  private serve(caller: Principal, action: string, body: { TableName?: string }, run: (table: Table) => unknown): unknown {
+  private serve(caller: Principal, action: string, tableName: string, run: (table: Table) => unknown): unknown {
     try {
-      if (!body?.TableName) throw new AwsError("ValidationException", "1 validation error detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null");
-      const table = this.lookup(body.TableName);
+      // The shape requires TableName; an empty one is answered as AWS answers an absent one.
+      if (!tableName) throw new AwsError("ValidationException", "1 validation error detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null");
+      const table = this.lookup(tableName);
       authorizeOrThrow(this.cloud, caller, `dynamodb:${action}`, table.arn);
       // DynamoDB decrypts the table key with the table's KMS key for the caller when it reads or
       // writes items: the caller must be allowed kms:Decrypt on it, else AccessDeniedException.
@@ -155,7 +142,7 @@ export class DynamoDbService implements Service {
     }
   }
 
-  private listTables(body: { ExclusiveStartTableName?: string; Limit?: number }, caller: Principal) {
+  private listTables(body: z.output<typeof ListTablesRequest>, caller: Principal) {
     try {
       // ListTables has no resource-level permissions: a policy grants it on "*".
       authorizeOrThrow(this.cloud, caller, "dynamodb:ListTables", "*");
@@ -193,15 +180,4 @@ export class DynamoDbService implements Service {
 function tableId(arn: string): string {
   const hex = createHash("md5").update(arn).digest("hex");
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
-}
-
-/** DynamoDB's error types on the wire. */
-function wireError(error: unknown): unknown {
-  if (error instanceof ConditionFailed) return new ConditionalCheckFailedError(error.item);
-  if (error instanceof AwsError && DYNAMODB_ERROR_TYPES[error.code]) {
-    const typed = new AwsError(DYNAMODB_ERROR_TYPES[error.code], error.message, error.status);
-    typed.stack = error.stack;
-    return typed;
-  }
-  return error;
 }
