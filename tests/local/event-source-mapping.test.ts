@@ -1,5 +1,5 @@
 import { DeployError } from "../../local/aws-error";
-import { LocalCloud, type Service } from "../../local/cloud";
+import { LocalCloud, runOperation, type Service } from "../../local/cloud";
 import type { Principal } from "../../local/iam";
 import { RecordingMocks } from "../../local/resource-graph";
 import type { InvokeResult, LambdaApi } from "../../local/services/contracts";
@@ -433,7 +433,7 @@ describe("the read API of mappings", () => {
         "other-to-worker": { eventSourceArn: queueArn("other"), enabled: false },
       },
     });
-    const ops = esm.operations as Record<string, (input: object, caller: Principal) => any>;
+    const ops = Object.fromEntries(Object.entries(esm.operations).map(([target, op]) => [target, (input: object, caller: Principal): any => runOperation(op, input, caller)]));
     const operator: Principal = { kind: "operator" };
     const all = ops["Lambda.ListEventSourceMappings"]({ FunctionName: "worker" }, operator).EventSourceMappings;
     expect(all).toHaveLength(2);
