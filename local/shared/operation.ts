@@ -36,11 +36,13 @@ export function operation<Input>(
 
 /** Checks a request against the operation's shape; throws the 400 AWS would answer with. */
 export function parseRequest<Input>(operation: Operation<Input>, body: unknown): Input {
-  const parsed = operation.input.safeParse(body);
+  // zod 4 keeps the offending value in an issue only when asked: it tells absent from wrong.
+  const parsed = operation.input.safeParse(body, { reportInput: true });
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const path = issue.path.map(String).join(".");
-  const missing = issue.code === "invalid_type" && issue.input === undefined;
+  // The JSON protocols read a null member as an absent one.
+  const missing = issue.code === "invalid_type" && (issue.input === undefined || issue.input === null);
   const problem: ShapeProblem = { path, missing, wrongType: issue.code === "invalid_type" && !missing, message: issue.message };
   if (operation.invalid) throw operation.invalid(problem);
   return awsJsonShapeError(problem);

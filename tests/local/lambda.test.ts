@@ -287,6 +287,10 @@ export const handler = async (event) => ({ client: typeof EventBridgeClient, got
     expect(() => ops["Lambda.GetFunctionEventInvokeConfig"]({ FunctionName: "plain" }, operator)).toThrow(expect.objectContaining({ code: "ResourceNotFoundException" }));
     expect(() => ops["Lambda.GetPolicy"]({ FunctionName: "plain" }, operator)).toThrow(expect.objectContaining({ code: "ResourceNotFoundException" }));
     expect(() => ops["Lambda.ListFunctions"]({ MaxItems: "0" }, operator)).toThrow(expect.objectContaining({ code: "ValidationException" }));
+    // The shape is checked before the operation runs; a marker Lambda did not give is its own error.
+    expect(() => ops["Lambda.GetFunction"]({}, operator)).toThrow(expect.objectContaining({ code: "ValidationException", message: expect.stringContaining("'FunctionName'") }));
+    expect(() => ops["Lambda.ListTags"]({ Resource: 7 }, operator)).toThrow(expect.objectContaining({ code: "SerializationException" }));
+    expect(() => ops["Lambda.ListFunctions"]({ Marker: "forged" }, operator)).toThrow(expect.objectContaining({ code: "InvalidParameterValueException", message: "Marker forged is not valid" }));
     // A function's role reads nothing its policies do not grant.
     const role: Principal = { kind: "role", arn: "arn:aws:iam::123456789012:role/plain-role" };
     for (const [operation, input] of [
