@@ -213,7 +213,7 @@ export class LambdaService implements Service, LambdaApi, LambdaOperationsHost {
       PATH: process.env.PATH ?? "/usr/bin:/bin",
       TZ: ":UTC",
       LANG: "en_US.UTF-8",
-      // The runtime's AWS SDK v3, after the package's own node_modules (./lambda-runtime-sdk.ts).
+      // The runtime's AWS SDK v3, after the package's own node_modules (./runtime-sdk.ts).
       NODE_PATH: lambdaNodePath(fn.taskRoot!),
       ...fn.environment,
       AWS_REGION: region,

@@ -10,7 +10,7 @@ import type { TaskTokens } from "./tokens";
 
 /**
  * One execution of a state machine. The interpreter walks the states; the Task, Wait and retried
- * Parallel/Map states run in handlers here (see stepfunctions-definition.ts), which wait on the
+ * Parallel/Map states run in handlers here (see ./definition.ts), which wait on the
  * cloud's clock.
  *
  * The virtual clock jumps whenever no tracked work runs. An execution is therefore not tracked as
@@ -132,7 +132,7 @@ export class Execution {
     return handlers;
   }
 
-  /** The Context Object. `LocalCloudExecution` backs `$$.Execution.Input`/`StartTime` (see stepfunctions-definition.ts). */
+  /** The Context Object. `LocalCloudExecution` backs `$$.Execution.Input`/`StartTime` (see ./definition.ts). */
   private contextObject(): Record<string, unknown> {
     const { executionArn, name, input, startDate } = this.record;
     const startTime = new Date(startDate).toISOString();

@@ -2,7 +2,7 @@
  * aws-local-stepfunctions (MIT) as the local cloud uses it: the Amazon States Language
  * interpreter (paths, intrinsic functions, Choice, Pass, Parallel, Map, Catch, Fail). Its
  * real-time timers and its calls to AWS never run: every Task state of a definition it runs has a
- * local handler, Wait states and Retry fields are rewritten away (see stepfunctions-definition.ts).
+ * local handler, Wait states and Retry fields are rewritten away (see ./definition.ts).
  * The two quirks of running it here live in this module.
  */
 import { ExecutionError, StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
