@@ -1,5 +1,5 @@
 import { DeployError } from "../../local/aws-error";
-import { LocalCloud, type Service } from "../../local/cloud";
+import { LocalCloud, runOperation, type Service } from "../../local/cloud";
 import type { Principal } from "../../local/iam";
 import { RecordingMocks } from "../../local/resource-graph";
 import type { InvokeResult, LambdaApi } from "../../local/services/contracts";
@@ -433,7 +433,7 @@ describe("the read API of mappings", () => {
         "other-to-worker": { eventSourceArn: queueArn("other"), enabled: false },
       },
     });
-    const ops = esm.operations as Record<string, (input: object, caller: Principal) => any>;
+    const ops = Object.fromEntries(Object.entries(esm.operations).map(([target, op]) => [target, (input: object, caller: Principal): any => runOperation(op, input, caller)]));
     const operator: Principal = { kind: "operator" };
     const all = ops["Lambda.ListEventSourceMappings"]({ FunctionName: "worker" }, operator).EventSourceMappings;
     expect(all).toHaveLength(2);
@@ -450,6 +450,11 @@ describe("the read API of mappings", () => {
     expect(ops["Lambda.ListEventSourceMappings"]({ EventSourceArn: queueArn("other") }, operator).EventSourceMappings).toMatchObject([{ State: "Disabled" }]);
     expect(ops["Lambda.ListEventSourceMappings"]({ FunctionName: "nobody" }, operator).EventSourceMappings).toEqual([]);
     expect(() => ops["Lambda.GetEventSourceMapping"]({ UUID: "nothing" }, operator)).toThrow(expect.objectContaining({ code: "ResourceNotFoundException" }));
+    expect(() => ops["Lambda.GetEventSourceMapping"]({}, operator)).toThrow(expect.objectContaining({ code: "ValidationException", message: expect.stringContaining("'UUID'") }));
+    expect(() => ops["Lambda.ListEventSourceMappings"]({ FunctionName: "worker", MaxItems: "1", Marker: "forged" }, operator)).toThrow(expect.objectContaining({ code: "InvalidParameterValueException" }));
+    const firstPage = ops["Lambda.ListEventSourceMappings"]({ FunctionName: "worker", MaxItems: "1" }, operator);
+    expect(firstPage.EventSourceMappings).toHaveLength(1);
+    expect(ops["Lambda.ListEventSourceMappings"]({ FunctionName: "worker", Marker: firstPage.NextMarker }, operator).EventSourceMappings).toHaveLength(1);
     const role: Principal = { kind: "role", arn: roleArn("worker") };
     expect(() => ops["Lambda.ListEventSourceMappings"]({}, role)).toThrow(expect.objectContaining({ code: "AccessDeniedException", message: expect.stringContaining("lambda:ListEventSourceMappings") }));
     expect(() => ops["Lambda.GetEventSourceMapping"]({ UUID: inbox.UUID }, role)).toThrow(expect.objectContaining({ code: "AccessDeniedException", message: expect.stringContaining("lambda:GetEventSourceMapping") }));

@@ -96,6 +96,7 @@ describe("the Lambda read API with SDK v3 clients", () => {
     expect(first.Functions).toHaveLength(1);
     expect(first.NextMarker).toBeUndefined();
     await expect(lambda.send(new ListFunctionsCommand({ MaxItems: 51 }))).rejects.toMatchObject({ name: "ValidationException" });
+    await expect(lambda.send(new ListFunctionsCommand({ Marker: "forged" }))).rejects.toMatchObject({ name: "InvalidParameterValueException" });
   });
 });
 

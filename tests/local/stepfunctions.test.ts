@@ -8,6 +8,16 @@ import type { EventBridgeApi, InvokeResult, LambdaApi, PutEventsEntry, PutEvents
 import { IamService } from "../../local/services/iam/service";
 import { StepFunctionsService, type ExecutionRecord } from "../../local/services/stepfunctions/service";
 import { paperworkDefinition } from "../../dealership/paperwork-workflow";
+import { startEndpoint } from "../../local/endpoint";
+import {
+  type ExecutionStatus,
+  GetExecutionHistoryCommand,
+  ListExecutionsCommand,
+  ListStateMachinesCommand,
+  SFNClient,
+  StartExecutionCommand,
+  type StartExecutionCommandInput,
+} from "@aws-sdk/client-sfn";
 
 const ACCOUNT = "123456789012";
 const REGION = "eu-west-1";
@@ -718,6 +728,43 @@ describe("state machines and executions", () => {
     const record = await run(arn, { orderId: "o-7", items: ["a", "b", "c"] });
     expect(record.output).toEqual(["0:a:o-7", "1:b:o-7", "2:c:o-7"]);
     expect(historyTypes(record).filter((type) => type === "MapIterationSucceeded")).toHaveLength(3);
+  });
+
+  test("the endpoint checks each request's shape before the operation runs, and answers a token it did not give with InvalidToken", async () => {
+    const { arn } = await deploy({ StartAt: "P", States: { P: { Type: "Pass", End: true } } });
+    const endpoint = await startEndpoint(world.cloud, 0);
+    const sfn = new SFNClient({ endpoint: endpoint.url, region: REGION, credentials: { accessKeyId: "LOCALOPERATOR", secretAccessKey: "local" } });
+    const post = (target: string, body: unknown) =>
+      fetch(endpoint.url, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": `AWSStepFunctions.${target}` } }).then(async (r) => ({ status: r.status, body: await r.json() }));
+    try {
+      await expect(sfn.send(new StartExecutionCommand({} as StartExecutionCommandInput))).rejects.toMatchObject({
+        name: "ValidationException",
+        message: "1 validation error detected: Value null at 'stateMachineArn' failed to satisfy constraint: Member must not be null",
+      });
+      expect(await post("StartExecution", { stateMachineArn: arn, input: { not: "text" } })).toMatchObject({ status: 400, body: { __type: "SerializationException" } });
+      expect(await post("GetExecutionHistory", { executionArn: 7 })).toMatchObject({ status: 400, body: { __type: "SerializationException" } });
+      await expect(sfn.send(new ListExecutionsCommand({ stateMachineArn: arn, statusFilter: "DONE" as ExecutionStatus }))).rejects.toMatchObject({
+        name: "ValidationException",
+        message: expect.stringContaining("Member must satisfy enum value set: [RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED, PENDING_REDRIVE]"),
+      });
+      expect(world.sfn.executions(arn)).toEqual([]);
+
+      const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: arn, input: "{}" }));
+      await world.cloud.clock.settle();
+      const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 2 }));
+      expect(history.events).toHaveLength(2);
+      expect((await sfn.send(new GetExecutionHistoryCommand({ executionArn, nextToken: history.nextToken }))).events?.length).toBeGreaterThan(0);
+      const forged = Buffer.from(JSON.stringify({ offset: 10_000 })).toString("base64");
+      for (const nextToken of ["forged", forged]) {
+        await expect(sfn.send(new GetExecutionHistoryCommand({ executionArn, nextToken }))).rejects.toMatchObject({ name: "InvalidToken", message: `Invalid Token: '${nextToken}'` });
+        await expect(sfn.send(new ListStateMachinesCommand({ nextToken }))).rejects.toMatchObject({ name: "InvalidToken" });
+      }
+      await expect(sfn.send(new ListExecutionsCommand({ stateMachineArn: arn, nextToken: "forged" }))).rejects.toMatchObject({ name: "InvalidToken" });
+      expect(world.cloud.errors).toEqual([]);
+    } finally {
+      sfn.destroy();
+      await endpoint.close();
+    }
   });
 });
 

@@ -20,12 +20,40 @@ import { StateMachine, type StateMachineDefinition } from "./library";
  * So no Wait state and no Retry field reaches the interpreter: nothing of it waits in real time.
  */
 
+/**
+ * A state as written: the fields this module and the execution read, typed as the interpreter has
+ * validated them (`new StateMachine(definition)`); every other field passes through untouched.
+ */
+export interface StateJson {
+  Type: string;
+  Resource?: string;
+  Retry?: Retrier[];
+  Branches?: BranchJson[];
+  ItemProcessor?: BranchJson;
+  Iterator?: BranchJson;
+  Seconds?: number;
+  Timestamp?: string;
+  SecondsPath?: string;
+  TimestampPath?: string;
+  TimeoutSeconds?: number;
+  TimeoutSecondsPath?: string;
+  HeartbeatSeconds?: number;
+  HeartbeatSecondsPath?: string;
+  [field: string]: unknown;
+}
+
+/** A Parallel branch or a Map's ItemProcessor (Iterator): a definition of its own. */
+interface BranchJson {
+  States: Record<string, StateJson>;
+  [field: string]: unknown;
+}
+
 /** A state of the definition as written, with where it sits. */
 export interface StateEntry {
   name: string;
   /** The type as written (a Wait state is run as a Task, but reported as a Wait state). */
   type: string;
-  state: Record<string, any>;
+  state: StateJson;
   /** The Parallel and Map states it is nested in, outermost first. */
   containers: string[];
   /** Task states: the integration. */
@@ -70,7 +98,7 @@ export function prepareDefinition(text: string, parsed: StateMachineDefinition, 
     throw new AwsError("InvalidDefinition", (error as Error).message);
   }
   const states = new Map<string, StateEntry>();
-  indexStates(parsed.States as Record<string, any>, [], states);
+  indexStates(statesOf(parsed), [], states);
   if (type === "EXPRESS") {
     for (const entry of states.values()) {
       const pattern = entry.resource?.pattern;
@@ -81,7 +109,7 @@ export function prepareDefinition(text: string, parsed: StateMachineDefinition, 
   }
   const rewritten = JSON.parse(redirectExecutionInputAndStartTime(text)) as StateMachineDefinition;
   const { TimeoutSeconds: timeoutSeconds, ...top } = rewritten;
-  const runnable = { ...top, States: rewriteStates(rewritten.States as Record<string, any>, states) };
+  const runnable = { ...top, States: rewriteStates(statesOf(rewritten), states) };
   return { machine: new StateMachine(runnable as StateMachineDefinition, { validationOptions: { noValidate: true } }), states, timeoutSeconds };
 }
 
@@ -89,14 +117,19 @@ function invalidDefinition(reason: string): AwsError {
   return new AwsError("InvalidDefinition", `Invalid State Machine Definition: '${reason}'`);
 }
 
-function indexStates(states: Record<string, any>, containers: string[], index: Map<string, StateEntry>): void {
+/** The States of a definition the interpreter has validated, as this module reads them. */
+function statesOf(definition: StateMachineDefinition): Record<string, StateJson> {
+  return definition.States as unknown as Record<string, StateJson>;
+}
+
+function indexStates(states: Record<string, StateJson>, containers: string[], index: Map<string, StateEntry>): void {
   for (const [name, state] of Object.entries(states)) {
     if (index.has(name)) throw invalidDefinition(`DUPLICATE_STATE_NAME: Duplicate State name: ${name}`);
     const entry: StateEntry = { name, type: state.Type, state, containers };
-    if (state.Type === "Task") entry.resource = parseTaskResource(state.Resource);
+    if (state.Type === "Task") entry.resource = parseTaskResource(state.Resource!);
     index.set(name, entry);
-    if (state.Type === "Parallel") for (const branch of state.Branches) indexStates(branch.States, [...containers, name], index);
-    if (state.Type === "Map") indexStates((state.ItemProcessor ?? state.Iterator).States, [...containers, name], index);
+    if (state.Type === "Parallel") for (const branch of state.Branches!) indexStates(branch.States, [...containers, name], index);
+    if (state.Type === "Map") indexStates((state.ItemProcessor ?? state.Iterator)!.States, [...containers, name], index);
   }
 }
 
@@ -107,13 +140,13 @@ function redirectExecutionInputAndStartTime(text: string): string {
 
 const TRANSITION = ["Next", "End", "Comment"];
 
-function rewriteStates(states: Record<string, any>, index: Map<string, StateEntry>): Record<string, any> {
-  const out: Record<string, any> = {};
+function rewriteStates(states: Record<string, StateJson>, index: Map<string, StateEntry>): Record<string, StateJson> {
+  const out: Record<string, StateJson> = {};
   for (const [name, state] of Object.entries(states)) out[name] = rewriteState(name, state, index);
   return out;
 }
 
-function rewriteState(name: string, state: Record<string, any>, index: Map<string, StateEntry>): Record<string, any> {
+function rewriteState(name: string, state: StateJson, index: Map<string, StateEntry>): StateJson {
   switch (state.Type) {
     case "Task": {
       const { Retry: _retry, TimeoutSecondsPath: _path, HeartbeatSeconds: _heartbeat, HeartbeatSecondsPath: _heartbeatPath, ...task } = state;
@@ -122,12 +155,12 @@ function rewriteState(name: string, state: Record<string, any>, index: Map<strin
     case "Wait":
       return { Type: "Task", Resource: LOCAL_RESOURCE, ...pick(state, ["InputPath", "OutputPath", ...TRANSITION]), TimeoutSeconds: INTERPRETER_TASK_TIMEOUT_SECONDS };
     case "Parallel": {
-      const container = { ...state, Branches: state.Branches.map((branch: any) => ({ ...branch, States: rewriteStates(branch.States, index) })) };
+      const container = { ...state, Branches: state.Branches!.map((branch) => ({ ...branch, States: rewriteStates(branch.States, index) })) };
       return state.Retry?.length ? wrapRetried(name, container, ["InputPath", "Parameters"], index) : container;
     }
     case "Map": {
       const processorField = state.ItemProcessor ? "ItemProcessor" : "Iterator";
-      const processor = state[processorField];
+      const processor = state[processorField]!;
       const container = { ...state, [processorField]: { ...processor, States: rewriteStates(processor.States, index) } };
       // A Map's Parameters select each item: they stay with the Map.
       return state.Retry?.length ? wrapRetried(name, container, ["InputPath"], index) : container;
@@ -140,17 +173,17 @@ function rewriteState(name: string, state: Record<string, any>, index: Map<strin
 const RESULT_FIELDS = ["ResultSelector", "ResultPath", "OutputPath", "Catch"];
 
 /** A Task state that runs `container` (without Retry) as a one-state machine; see the module comment. */
-function wrapRetried(name: string, container: Record<string, any>, inputFields: string[], index: Map<string, StateEntry>): Record<string, any> {
+function wrapRetried(name: string, container: StateJson, inputFields: string[], index: Map<string, StateEntry>): StateJson {
   const moved = new Set([...inputFields, ...RESULT_FIELDS, "Retry", "Next", "End"]);
   const bare = Object.fromEntries(Object.entries(container).filter(([field]) => !moved.has(field)));
   const machine = new StateMachine({ StartAt: name, States: { [name]: { ...bare, End: true } } } as StateMachineDefinition, { validationOptions: { noValidate: true } });
-  index.get(name)!.wrapped = { retry: container.Retry, machine };
+  index.get(name)!.wrapped = { retry: container.Retry!, machine };
   return { Type: "Task", Resource: LOCAL_RESOURCE, ...pick(container, [...inputFields, ...RESULT_FIELDS, ...TRANSITION]), TimeoutSeconds: INTERPRETER_TASK_TIMEOUT_SECONDS };
 }
 
 /** Copies the fields `state` has: the interpreter treats a field set to undefined as present. */
-function pick(state: Record<string, any>, fields: string[]): Record<string, any> {
-  const out: Record<string, any> = {};
+function pick(state: StateJson, fields: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
   for (const field of fields) if (field in state) out[field] = state[field];
   return out;
 }
@@ -161,7 +194,7 @@ function pick(state: Record<string, any>, fields: string[]): Record<string, any>
  */
 export function readReferencePath(value: unknown, path: string): unknown {
   if (!path.startsWith("$")) return undefined;
-  let current: any = value;
+  let current: unknown = value;
   const steps = /\.([^.[\]]+)|\[(\d+)\]|\['([^']*)'\]|\["([^"]*)"\]/g;
   let consumed = 1;
   for (let match = steps.exec(path); match; match = steps.exec(path)) {
@@ -169,7 +202,7 @@ export function readReferencePath(value: unknown, path: string): unknown {
     consumed = match.index + match[0].length;
     const key = match[1] ?? match[3] ?? match[4] ?? Number(match[2]);
     if (current === null || typeof current !== "object") return undefined;
-    current = current[key];
+    current = (current as Record<string | number, unknown>)[key];
   }
   return consumed === path.length ? current : undefined;
 }

@@ -1,16 +1,16 @@
 import type { LocalCloud } from "../../cloud";
 import type { Clock, Timer } from "../../clock";
 import type { Principal } from "../../iam";
-import { readReferencePath, type PreparedDefinition, type StateEntry } from "./definition";
+import { readReferencePath, type PreparedDefinition, type StateEntry, type StateJson } from "./definition";
 import { RetryPolicy, runtimeError, StateAborted, StateError } from "./errors";
 import { ExecutionHistory, type HistoryEvent } from "./history";
 import { callIntegration, type IntegrationCall, type TaskResource } from "./integrations";
-import { ExecutionError, statesTimeoutError, type LibraryRun, type LibraryRunOptions, type TaskHandler } from "./library";
+import { ExecutionError, statesTimeoutError, type LibraryRun, type JsonValue, type LibraryRunOptions, type TaskHandler } from "./library";
 import type { TaskTokens } from "./tokens";
 
 /**
  * One execution of a state machine. The interpreter walks the states; the Task, Wait and retried
- * Parallel/Map states run in handlers here (see stepfunctions-definition.ts), which wait on the
+ * Parallel/Map states run in handlers here (see ./definition.ts), which wait on the
  * cloud's clock.
  *
  * The virtual clock jumps whenever no tracked work runs. An execution is therefore not tracked as
@@ -122,15 +122,17 @@ export class Execution {
 
   private handlers(): Record<string, TaskHandler> {
     const handlers: Record<string, TaskHandler> = {};
+    // What a handler resolves to is JSON: a service's answer or a state's output.
+    const json = (result: Promise<unknown>) => result as Promise<JsonValue>;
     for (const entry of this.machine.prepared.states.values()) {
-      if (entry.wrapped) handlers[entry.name] = (input) => this.inScope(entry, (scope) => this.runRetried(entry, input, scope));
-      else if (entry.type === "Task") handlers[entry.name] = (input) => this.inScope(entry, (scope) => this.runTask(entry, input, scope));
-      else if (entry.type === "Wait") handlers[entry.name] = (input) => this.inScope(entry, (scope) => this.runWait(entry, input, scope));
+      if (entry.wrapped) handlers[entry.name] = (input) => json(this.inScope(entry, (scope) => this.runRetried(entry, input, scope)));
+      else if (entry.type === "Task") handlers[entry.name] = (input) => json(this.inScope(entry, (scope) => this.runTask(entry, input, scope)));
+      else if (entry.type === "Wait") handlers[entry.name] = (input) => json(this.inScope(entry, (scope) => this.runWait(entry, input, scope)));
     }
     return handlers;
   }
 
-  /** The Context Object. `LocalCloudExecution` backs `$$.Execution.Input`/`StartTime` (see stepfunctions-definition.ts). */
+  /** The Context Object. `LocalCloudExecution` backs `$$.Execution.Input`/`StartTime` (see ./definition.ts). */
   private contextObject(): Record<string, unknown> {
     const { executionArn, name, input, startDate } = this.record;
     const startTime = new Date(startDate).toISOString();
@@ -389,7 +391,7 @@ function secondsOf(entry: StateEntry, field: "TimeoutSeconds" | "HeartbeatSecond
 }
 
 /** How long a Wait state waits, from `now` (cloud time). */
-function waitMs(state: Record<string, any>, input: unknown, now: number): number {
+function waitMs(state: StateJson, input: unknown, now: number): number {
   if (state.Seconds !== undefined) return state.Seconds * 1000;
   if (state.Timestamp !== undefined) return Math.max(0, Date.parse(state.Timestamp) - now);
   if (state.SecondsPath !== undefined) {
@@ -397,7 +399,7 @@ function waitMs(state: Record<string, any>, input: unknown, now: number): number
     if (!Number.isInteger(seconds) || (seconds as number) < 0) throw runtimeError(`The SecondsPath '${state.SecondsPath}' does not select a non-negative integer`);
     return (seconds as number) * 1000;
   }
-  const timestamp = readReferencePath(input, state.TimestampPath);
+  const timestamp = readReferencePath(input, state.TimestampPath ?? "");
   const at = typeof timestamp === "string" ? Date.parse(timestamp) : NaN;
   if (Number.isNaN(at)) throw runtimeError(`The TimestampPath '${state.TimestampPath}' does not select an ISO 8601 timestamp`);
   return Math.max(0, at - now);

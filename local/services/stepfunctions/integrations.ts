@@ -1,7 +1,9 @@
 import { createHash, randomUUID } from "crypto";
-import type { LocalCloud, Service } from "../../cloud";
+import type { LocalCloud, Message, Service } from "../../cloud";
 import type { Principal } from "../../iam";
 import type { EventBridgeApi, FunctionError, LambdaApi, PutEventsEntry, SnsApi } from "../contracts";
+
+type SnsMessageAttributes = Parameters<SnsApi["publish"]>[1]["MessageAttributes"];
 import { EVENTBRIDGE_ERRORS, LAMBDA_ERRORS, runtimeError, serviceError, SNS_ERRORS, SQS_ERRORS, StateError } from "./errors";
 
 /**
@@ -37,6 +39,13 @@ export function parseTaskResource(arn: string): TaskResource {
   return { arn, kind: "unsupported", pattern: "request", resourceType: parts[2] ?? "unknown", resource: arn };
 }
 
+/**
+ * A Task state's effective parameters: a JSON object the definition wrote. The fields each
+ * integration reads are checked where they are read; the rest is passed to the called service,
+ * which checks them as its API does.
+ */
+type TaskParameters = Record<string, unknown>;
+
 export interface IntegrationCall {
   cloud: LocalCloud;
   /** The state machine's role. */
@@ -69,7 +78,7 @@ export function callIntegration(resource: TaskResource, parameters: unknown, cal
   }
 }
 
-async function lambdaInvoke(parameters: Record<string, any>, call: IntegrationCall): Promise<unknown> {
+async function lambdaInvoke(parameters: TaskParameters, call: IntegrationCall): Promise<unknown> {
   const functionName = requiredString(parameters, "FunctionName", call);
   const reference = parameters.Qualifier ? `${functionName}:${parameters.Qualifier}` : functionName;
   const payload = "Payload" in parameters ? parameters.Payload : {};
@@ -110,11 +119,11 @@ function functionFailed({ errorType, errorMessage, trace }: FunctionError): Stat
   return new StateError(errorType, JSON.stringify({ errorType, errorMessage, trace: trace ?? [] }));
 }
 
-async function snsPublish(parameters: Record<string, any>, call: IntegrationCall): Promise<unknown> {
+async function snsPublish(parameters: TaskParameters, call: IntegrationCall): Promise<unknown> {
   if (!parameters.TopicArn && (parameters.TargetArn || parameters.PhoneNumber)) throw parameterError(call, "only TopicArn is supported locally (not TargetArn or PhoneNumber)");
   const topicArn = requiredString(parameters, "TopicArn", call);
   const message = asText(required(parameters, "Message", call));
-  const request = { Message: message, Subject: parameters.Subject, MessageAttributes: parameters.MessageAttributes };
+  const request = { Message: message, Subject: parameters.Subject as string | undefined, MessageAttributes: parameters.MessageAttributes as SnsMessageAttributes | undefined };
   try {
     const messageId = await call.cloud.service<SnsApi & Service>("sns").publish(topicArn, request, call.principal);
     return { MessageId: messageId, ...sdkMetadata(call.cloud, randomUUID(), 200, "text/xml") };
@@ -123,15 +132,15 @@ async function snsPublish(parameters: Record<string, any>, call: IntegrationCall
   }
 }
 
-async function putEvents(parameters: Record<string, any>, call: IntegrationCall): Promise<unknown> {
+async function putEvents(parameters: TaskParameters, call: IntegrationCall): Promise<unknown> {
   const entries = required(parameters, "Entries", call);
   if (!Array.isArray(entries) || entries.length === 0) throw parameterError(call, "Entries must be a non-empty array");
   // Step Functions appends the execution and the state machine to each entry's Resources.
-  const request: PutEventsEntry[] = entries.map((entry: Record<string, any>) => ({
+  const request = entries.map((entry: TaskParameters) => ({
     ...entry,
     Detail: entry.Detail === undefined || typeof entry.Detail === "string" ? entry.Detail : JSON.stringify(entry.Detail),
-    Resources: [...(entry.Resources ?? []), call.executionArn, call.stateMachineArn],
-  }));
+    Resources: [...((entry.Resources as string[] | undefined) ?? []), call.executionArn, call.stateMachineArn],
+  })) as PutEventsEntry[];
   let result;
   try {
     result = await call.cloud.service<EventBridgeApi & Service>("events").putEvents(request, call.principal);
@@ -143,7 +152,7 @@ async function putEvents(parameters: Record<string, any>, call: IntegrationCall)
   return output;
 }
 
-async function sqsSendMessage(parameters: Record<string, any>, call: IntegrationCall): Promise<unknown> {
+async function sqsSendMessage(parameters: TaskParameters, call: IntegrationCall): Promise<unknown> {
   const queueUrl = requiredString(parameters, "QueueUrl", call);
   const body = asText(required(parameters, "MessageBody", call));
   const queueArn = queueArnOf(queueUrl, call.cloud);
@@ -151,7 +160,12 @@ async function sqsSendMessage(parameters: Record<string, any>, call: Integration
   try {
     await call.cloud.deliver(
       queueArn,
-      { body, groupId: parameters.MessageGroupId, deduplicationId: parameters.MessageDeduplicationId, attributes: parameters.MessageAttributes },
+      {
+        body,
+        groupId: parameters.MessageGroupId as string | undefined,
+        deduplicationId: parameters.MessageDeduplicationId as string | undefined,
+        attributes: parameters.MessageAttributes as Message["attributes"],
+      },
       call.principal,
     );
   } catch (error) {
@@ -181,17 +195,17 @@ function sdkMetadata(cloud: LocalCloud, requestId: string, status: number, conte
   return { SdkHttpMetadata: { AllHttpHeaders: allHeaders, HttpHeaders: headers, HttpStatusCode: status }, SdkResponseMetadata: { RequestId: requestId } };
 }
 
-function objectParameters(parameters: unknown, call: IntegrationCall): Record<string, any> {
+function objectParameters(parameters: unknown, call: IntegrationCall): TaskParameters {
   if (!parameters || typeof parameters !== "object" || Array.isArray(parameters)) throw parameterError(call, "the Parameters must be a JSON object");
-  return parameters as Record<string, any>;
+  return parameters as TaskParameters;
 }
 
-function required(parameters: Record<string, any>, field: string, call: IntegrationCall): unknown {
+function required(parameters: TaskParameters, field: string, call: IntegrationCall): unknown {
   if (parameters[field] === undefined || parameters[field] === null) throw parameterError(call, `The field "${field}" is required but was missing`);
   return parameters[field];
 }
 
-function requiredString(parameters: Record<string, any>, field: string, call: IntegrationCall): string {
+function requiredString(parameters: TaskParameters, field: string, call: IntegrationCall): string {
   const value = required(parameters, field, call);
   if (typeof value !== "string") throw parameterError(call, `The field "${field}" must be a string`);
   return value;

@@ -2,7 +2,7 @@
  * aws-local-stepfunctions (MIT) as the local cloud uses it: the Amazon States Language
  * interpreter (paths, intrinsic functions, Choice, Pass, Parallel, Map, Catch, Fail). Its
  * real-time timers and its calls to AWS never run: every Task state of a definition it runs has a
- * local handler, Wait states and Retry fields are rewritten away (see stepfunctions-definition.ts).
+ * local handler, Wait states and Retry fields are rewritten away (see ./definition.ts).
  * The two quirks of running it here live in this module.
  */
 import { ExecutionError, StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
@@ -13,7 +13,10 @@ export type { StateMachineDefinition };
 export type LibraryRun = ReturnType<StateMachine["run"]>;
 export type LibraryRunOptions = NonNullable<Parameters<StateMachine["run"]>[1]>;
 export type LibraryEvent = LibraryRun["eventLogs"] extends AsyncGenerator<infer Event> ? Event : never;
-export type TaskHandler = (input: any) => Promise<any>;
+/** The interpreter's local handler of a Task state: state input and result are JSON values. */
+export type TaskHandler = NonNullable<NonNullable<LibraryRunOptions["overrides"]>["taskResourceLocalHandlers"]>[string];
+/** A JSON value as the interpreter passes it (its JSONValue type is not exported). */
+export type JsonValue = Parameters<TaskHandler>[0];
 
 // The library is built for Node 22 and calls Promise.withResolvers (ES2024) for every Task state;
 // the project runs on Node 20, so the standard method is provided where it is missing.

@@ -1,12 +1,14 @@
 import { randomUUID } from "crypto";
 import { AwsError } from "../../aws-error";
-import { authorizeOrThrow, type LocalCloud, type Message, type Operation, type Service } from "../../cloud";
+import { authorizeOrThrow, type LocalCloud, type Message, type Service } from "../../cloud";
+import type { Operation } from "../../shared/operation";
 import type { Principal } from "../../iam";
 import type { RegisteredResource } from "../../resource-graph";
 import { parseDefinition, prepareDefinition } from "./definition";
 import { Execution, type ExecutableMachine, type ExecutionHost, type ExecutionRecord, type ExecutionStatus } from "./execution";
-import { historyEventToWire } from "./history";
+import { stepFunctionsOperations, type StepFunctionsOperationsHost } from "./operations";
 import { TaskTokens } from "./tokens";
+import { checkName, parseInput } from "./wire";
 
 export type { ExecutionRecord, ExecutionStatus } from "./execution";
 export type { HistoryEvent } from "./history";
@@ -42,12 +44,8 @@ export interface ExecutionCounters {
 }
 
 const EXPRESS_MAX_SECONDS = 300;
-const STATUSES: ReadonlySet<string> = new Set(["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE"]);
-/** Characters AWS refuses in state machine and execution names. */
-// eslint-disable-next-line no-control-regex -- AWS refuses control characters in names
-const INVALID_NAME = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/;
 
-export class StepFunctionsService implements Service, ExecutionHost {
+export class StepFunctionsService implements Service, ExecutionHost, StepFunctionsOperationsHost {
   readonly namespace = "states";
   readonly resourceTypes = ["aws:sfn/stateMachine:StateMachine"] as const;
   readonly tokens = new TaskTokens();
@@ -62,19 +60,7 @@ export class StepFunctionsService implements Service, ExecutionHost {
   private sequence = 0;
 
   constructor(readonly cloud: LocalCloud) {
-    this.operations = {
-      "AWSStepFunctions.StartExecution": (body, caller) => this.wireStartExecution(body, caller),
-      "AWSStepFunctions.StartSyncExecution": (body, caller) => this.wireStartSyncExecution(body, caller),
-      "AWSStepFunctions.DescribeExecution": (body, caller) => describeExecution(this.executionForCaller(body, caller, "states:DescribeExecution").record),
-      "AWSStepFunctions.ListExecutions": (body, caller) => this.wireListExecutions(body, caller),
-      "AWSStepFunctions.GetExecutionHistory": (body, caller) => this.wireGetExecutionHistory(body, caller),
-      "AWSStepFunctions.StopExecution": (body, caller) => this.wireStopExecution(body, caller),
-      "AWSStepFunctions.SendTaskSuccess": (body, caller) => this.wireSendTask(body, caller, "states:SendTaskSuccess"),
-      "AWSStepFunctions.SendTaskFailure": (body, caller) => this.wireSendTask(body, caller, "states:SendTaskFailure"),
-      "AWSStepFunctions.SendTaskHeartbeat": (body, caller) => this.wireSendTask(body, caller, "states:SendTaskHeartbeat"),
-      "AWSStepFunctions.ListStateMachines": (body, caller) => this.wireListStateMachines(body, caller),
-      "AWSStepFunctions.DescribeStateMachine": (body, caller) => this.wireDescribeStateMachine(body, caller),
-    };
+    this.operations = stepFunctionsOperations(this);
   }
 
   materialize(resource: RegisteredResource): void {
@@ -109,7 +95,7 @@ export class StepFunctionsService implements Service, ExecutionHost {
 
   /** EventBridge (a rule target with a role) starts an execution with the event as input. */
   async deliver(arn: string, message: Message, from: Principal): Promise<void> {
-    const machine = this.machineOrThrow(arn);
+    const machine = this.machineRecord(arn);
     authorizeOrThrow(this.cloud, from, "states:StartExecution", machine.arn);
     this.launch(machine, parseInput(message.body));
   }
@@ -122,7 +108,7 @@ export class StepFunctionsService implements Service, ExecutionHost {
 
   /** Starts an execution; `from` (when given) must be allowed states:StartExecution. */
   startExecution(stateMachineArn: string, input: unknown = {}, from?: Principal, name?: string): { executionArn: string; done: Promise<ExecutionRecord> } {
-    const machine = this.machineOrThrow(stateMachineArn);
+    const machine = this.machineRecord(stateMachineArn);
     if (from) authorizeOrThrow(this.cloud, from, "states:StartExecution", machine.arn);
     const execution = this.launch(machine, input, name);
     return { executionArn: execution.record.executionArn, done: execution.done };
@@ -147,7 +133,7 @@ export class StepFunctionsService implements Service, ExecutionHost {
   }
 
   stopExecution(executionArn: string, error?: string, cause?: string): number {
-    this.executionOrThrow(executionArn).stop("ABORTED", error, cause);
+    this.executionRun(executionArn).stop("ABORTED", error, cause);
     return this.cloud.clock.now();
   }
 
@@ -185,7 +171,8 @@ export class StepFunctionsService implements Service, ExecutionHost {
 
   // ---- internals ----
 
-  private launch(machine: StateMachineRecord, input: unknown, requestedName?: string | null): Execution {
+  /** Starts an execution of `machine` (StartExecution is idempotent for the same name and input). */
+  launch(machine: StateMachineRecord, input: unknown, requestedName?: string): Execution {
     const name = requestedName ?? randomUUID();
     checkName(name);
     const executionArn =
@@ -216,221 +203,17 @@ export class StepFunctionsService implements Service, ExecutionHost {
     }
   }
 
-  private machineOrThrow(arn: string): StateMachineRecord {
+  /** The state machine of an ARN; StateMachineDoesNotExist if none. */
+  machineRecord(arn: string): StateMachineRecord {
     const machine = this.machines.get(arn);
     if (!machine) throw new AwsError("StateMachineDoesNotExist", `State Machine Does Not Exist: '${arn}'`);
     return machine;
   }
 
-  private executionOrThrow(arn: string): Execution {
+  /** The execution of an ARN; ExecutionDoesNotExist if none is kept. */
+  executionRun(arn: string): Execution {
     const execution = this.executionsByArn.get(arn);
     if (!execution) throw new AwsError("ExecutionDoesNotExist", `Execution Does Not Exist: '${arn}'`);
     return execution;
   }
-
-  private machineForCaller(body: any, caller: Principal, action: string): StateMachineRecord {
-    const arn = requireArn(body?.stateMachineArn, "stateMachineArn", ["stateMachine"]);
-    authorizeOrThrow(this.cloud, caller, action, arn);
-    return this.machineOrThrow(arn);
-  }
-
-  private executionForCaller(body: any, caller: Principal, action: string): Execution {
-    const arn = requireArn(body?.executionArn, "executionArn", ["execution", "express"]);
-    authorizeOrThrow(this.cloud, caller, action, arn);
-    return this.executionOrThrow(arn);
-  }
-
-  private wireStartExecution(body: any, caller: Principal) {
-    const machine = this.machineForCaller(body, caller, "states:StartExecution");
-    const execution = this.launch(machine, body.input === undefined ? {} : parseInput(body.input), body.name);
-    return { executionArn: execution.record.executionArn, startDate: seconds(execution.record.startDate) };
-  }
-
-  private async wireStartSyncExecution(body: any, caller: Principal) {
-    const machine = this.machineForCaller(body, caller, "states:StartSyncExecution");
-    if (machine.type !== "EXPRESS") throw new AwsError("StateMachineTypeNotSupported", "This operation is not supported by this type of state machine");
-    const record = await this.launch(machine, body.input === undefined ? {} : parseInput(body.input), body.name).done;
-    const { executionArn, stateMachineArn, name, startDate, stopDate, status, input, output, error, cause } = record;
-    return {
-      executionArn,
-      stateMachineArn,
-      name,
-      startDate: seconds(startDate),
-      stopDate: seconds(stopDate!),
-      status,
-      input: JSON.stringify(input),
-      inputDetails: { included: true },
-      ...(status === "SUCCEEDED" ? { output: JSON.stringify(output ?? null), outputDetails: { included: true } } : { error, cause }),
-      billingDetails: { billedMemoryUsedInMB: 64, billedDurationInMilliseconds: Math.max(100, Math.ceil((stopDate! - startDate) / 100) * 100) },
-    };
-  }
-
-  private wireListExecutions(body: any, caller: Principal) {
-    const machine = this.machineForCaller(body, caller, "states:ListExecutions");
-    if (machine.type === "EXPRESS") throw new AwsError("StateMachineTypeNotSupported", "This operation is not supported by this type of state machine");
-    const { statusFilter } = body;
-    if (statusFilter !== undefined && !STATUSES.has(statusFilter)) {
-      throw AwsError.validation(`1 validation error detected: Value '${statusFilter}' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [${[...STATUSES].join(", ")}]`);
-    }
-    const limit = maxResultsOf(body);
-    const before = body.nextToken === undefined ? Infinity : decodeToken(body.nextToken);
-    const page: Execution[] = [];
-    let more = false;
-    // Newest first, as AWS lists them; the token is the start order of the last one listed.
-    for (const execution of [...machine.executions].reverse()) {
-      if (execution.sequence >= before || (statusFilter && execution.record.status !== statusFilter)) continue;
-      if (page.length === limit) {
-        more = true;
-        break;
-      }
-      page.push(execution);
-    }
-    return {
-      executions: page.map(({ record }) => ({
-        executionArn: record.executionArn,
-        stateMachineArn: record.stateMachineArn,
-        name: record.name,
-        status: record.status,
-        startDate: seconds(record.startDate),
-        ...(record.stopDate !== undefined ? { stopDate: seconds(record.stopDate) } : {}),
-      })),
-      ...(more ? { nextToken: encodeToken(page[page.length - 1].sequence) } : {}),
-    };
-  }
-
-  private wireGetExecutionHistory(body: any, caller: Principal) {
-    const { record } = this.executionForCaller(body, caller, "states:GetExecutionHistory");
-    const limit = maxResultsOf(body);
-    const offset = body.nextToken === undefined ? 0 : decodeToken(body.nextToken);
-    const events = body.reverseOrder ? [...record.history].reverse() : record.history;
-    const page = events.slice(offset, offset + limit);
-    return {
-      events: page.map((event) => historyEventToWire(event, body.includeExecutionData ?? true)),
-      ...(offset + limit < events.length ? { nextToken: encodeToken(offset + limit) } : {}),
-    };
-  }
-
-  private wireStopExecution(body: any, caller: Principal) {
-    const execution = this.executionForCaller(body, caller, "states:StopExecution");
-    execution.stop("ABORTED", body.error, body.cause);
-    return { stopDate: seconds(execution.record.stopDate ?? this.cloud.clock.now()) };
-  }
-
-  private wireSendTask(body: any, caller: Principal, action: string) {
-    const token: string = body?.taskToken;
-    const task = this.tokens.waitingTask(token);
-    authorizeOrThrow(this.cloud, caller, action, this.executionsByArn.get(task.executionArn)?.machine.arn ?? "*");
-    if (action === "states:SendTaskHeartbeat") this.tokens.heartbeat(token);
-    else if (action === "states:SendTaskFailure") this.tokens.fail(token, body.error, body.cause);
-    else {
-      if (typeof body.output !== "string") throw AwsError.validation("1 validation error detected: Value null at 'output' failed to satisfy constraint: Member must not be null");
-      let output: unknown;
-      try {
-        output = JSON.parse(body.output);
-      } catch (error) {
-        throw new AwsError("InvalidOutput", `Invalid Output: '${(error as Error).message}'`);
-      }
-      this.tokens.succeed(token, output);
-    }
-    return {};
-  }
-
-  private wireListStateMachines(body: any, caller: Principal) {
-    authorizeOrThrow(this.cloud, caller, "states:ListStateMachines", "*");
-    const limit = maxResultsOf(body);
-    const offset = body?.nextToken === undefined ? 0 : decodeToken(body.nextToken);
-    const machines = [...this.machines.values()].sort((a, b) => a.name.localeCompare(b.name));
-    return {
-      stateMachines: machines
-        .slice(offset, offset + limit)
-        .map(({ arn, name, type, creationDate }) => ({ stateMachineArn: arn, name, type, creationDate: seconds(creationDate) })),
-      ...(offset + limit < machines.length ? { nextToken: encodeToken(offset + limit) } : {}),
-    };
-  }
-
-  private wireDescribeStateMachine(body: any, caller: Principal) {
-    const machine = this.machineForCaller(body, caller, "states:DescribeStateMachine");
-    const logging = machine.loggingConfiguration;
-    return {
-      stateMachineArn: machine.arn,
-      name: machine.name,
-      status: "ACTIVE",
-      definition: machine.definition,
-      roleArn: machine.roleArn,
-      type: machine.type,
-      creationDate: seconds(machine.creationDate),
-      loggingConfiguration: {
-        level: logging?.level ?? "OFF",
-        includeExecutionData: logging?.includeExecutionData ?? false,
-        ...(logging?.logDestination ? { destinations: [{ cloudWatchLogsLogGroup: { logGroupArn: logging.logDestination } }] } : {}),
-      },
-      tracingConfiguration: { enabled: machine.tracingConfiguration?.enabled ?? false },
-    };
-  }
-}
-
-function describeExecution(record: ExecutionRecord) {
-  const { executionArn, stateMachineArn, name, status, startDate, stopDate, input, output, error, cause } = record;
-  return {
-    executionArn,
-    stateMachineArn,
-    name,
-    status,
-    startDate: seconds(startDate),
-    ...(stopDate !== undefined ? { stopDate: seconds(stopDate) } : {}),
-    input: JSON.stringify(input),
-    inputDetails: { included: true },
-    ...(status === "SUCCEEDED" ? { output: JSON.stringify(output ?? null), outputDetails: { included: true } } : {}),
-    ...(error !== undefined ? { error } : {}),
-    ...(cause !== undefined ? { cause } : {}),
-    redriveCount: 0,
-  };
-}
-
-function checkName(name: unknown): void {
-  if (typeof name !== "string" || name.length === 0 || name.length > 80 || INVALID_NAME.test(name)) throw new AwsError("InvalidName", `Invalid Name: '${name}'`);
-}
-
-function parseInput(text: unknown): unknown {
-  if (typeof text !== "string") throw new AwsError("InvalidExecutionInput", "Invalid State Machine Execution Input: 'the input must be a JSON text'");
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new AwsError("InvalidExecutionInput", `Invalid State Machine Execution Input: '${(error as Error).message}'`);
-  }
-}
-
-/** An ARN of Step Functions of one of `types` (`stateMachine`, `execution`, `express`). */
-function requireArn(arn: unknown, field: string, types: string[]): string {
-  if (arn === undefined || arn === null) throw AwsError.validation(`1 validation error detected: Value null at '${field}' failed to satisfy constraint: Member must not be null`);
-  const parts = typeof arn === "string" ? arn.split(":") : [];
-  if (parts.length < 7 || parts[0] !== "arn" || parts[2] !== "states") throw new AwsError("InvalidArn", `Invalid Arn: 'Unable to parse ARN: ${String(arn)}'`);
-  if (!types.includes(parts[5])) throw new AwsError("InvalidArn", `Invalid Arn: 'Resource type not valid in this context: ${parts[5]}'`);
-  return arn as string;
-}
-
-function maxResultsOf(body: any): number {
-  const requested = body?.maxResults ?? 0;
-  if (!Number.isInteger(requested) || requested < 0 || requested > 1000) {
-    throw AwsError.validation(`1 validation error detected: Value '${requested}' at 'maxResults' failed to satisfy constraint: Member must have value between 0 and 1000`);
-  }
-  return requested === 0 ? 100 : requested;
-}
-
-function encodeToken(position: number): string {
-  return Buffer.from(JSON.stringify({ position })).toString("base64");
-}
-
-function decodeToken(token: unknown): number {
-  try {
-    const { position } = JSON.parse(Buffer.from(String(token), "base64").toString("utf8"));
-    if (Number.isInteger(position) && position >= 0) return position;
-  } catch {
-    // reported below
-  }
-  throw new AwsError("InvalidToken", `Invalid Token: '${String(token)}'`);
-}
-
-function seconds(ms: number): number {
-  return ms / 1000;
 }
