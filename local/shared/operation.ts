@@ -36,7 +36,8 @@ export function operation<Input>(
 
 /** Checks a request against the operation's shape; throws the 400 AWS would answer with. */
 export function parseRequest<Input>(operation: Operation<Input>, body: unknown): Input {
-  const parsed = operation.input.safeParse(body);
+  // Zod leaves the offending value out of an issue unless asked: without it a wrong type looks absent.
+  const parsed = operation.input.safeParse(body, { reportInput: true });
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const path = issue.path.map(String).join(".");
