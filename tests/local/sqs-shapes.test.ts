@@ -35,7 +35,7 @@ async function json(operation: string, body: unknown): Promise<{ status: number;
     headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": `AmazonSQS.${operation}` },
     body: JSON.stringify(body),
   });
-  return { status: response.status, body: await response.json(), queryError: response.headers.get("x-amzn-query-error") };
+  return { status: response.status, body: (await response.json()) as { __type?: string; message?: string }, queryError: response.headers.get("x-amzn-query-error") };
 }
 
 describe("SQS request shapes", () => {
