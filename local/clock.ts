@@ -1,3 +1,5 @@
+import { TimerHeap } from "./shared/timers";
+
 /**
  * The local cloud's time. Retries, backoff, visibility timeouts, batching windows and Wait states
  * are timers on this clock. In `virtual` mode, whenever nothing is running (no invocation, no
@@ -14,16 +16,15 @@ export interface Timer {
 }
 
 interface Scheduled {
-  due: number;
-  sequence: number;
-  fire: () => void;
+  readonly at: number;
+  readonly fire: () => void;
   cancelled: boolean;
 }
 
 export class Clock {
   private offset = 0;
-  private sequence = 0;
-  private readonly timers: Scheduled[] = [];
+  /** Every timer of the cloud, earliest first (ties: in the order they were set). */
+  private readonly timers = new TimerHeap<Scheduled>((timer) => !timer.cancelled);
   private busy = 0;
   private idleWaiters: (() => void)[] = [];
   private realTimer: NodeJS.Timeout | undefined;
@@ -42,8 +43,8 @@ export class Clock {
 
   /** Runs `fire` after `delayMs` of cloud time. */
   schedule(delayMs: number, fire: () => void): Timer {
-    const timer: Scheduled = { due: this.now() + Math.max(0, delayMs), sequence: this.sequence++, fire, cancelled: false };
-    insertSorted(this.timers, timer);
+    const timer: Scheduled = { at: this.now() + Math.max(0, delayMs), fire, cancelled: false };
+    this.timers.push(timer);
     this.arm();
     return { cancel: () => void (timer.cancelled = true) };
   }
@@ -76,7 +77,7 @@ export class Clock {
   }
 
   get pendingTimers(): number {
-    return this.timers.filter((timer) => !timer.cancelled).length;
+    return this.timers.countLive();
   }
 
   /**
@@ -97,12 +98,12 @@ export class Clock {
         if (this.busy > 0 || this.nextTimer()) continue;
         return this.now();
       }
-      if (next.due > until) return this.now();
+      if (next.at > until) return this.now();
       if (this.mode === "virtual") {
-        if (next.due > this.now()) this.offset += next.due - this.now();
+        if (next.at > this.now()) this.offset += next.at - this.now();
         this.fireDue();
       } else {
-        await new Promise((resolve) => setTimeout(resolve, Math.max(0, next.due - this.now())));
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, next.at - this.now())));
         this.fireDue();
       }
     }
@@ -119,19 +120,16 @@ export class Clock {
     if (this.realTimer) clearTimeout(this.realTimer);
     this.realTimer = undefined;
     this.armedFor = Infinity;
-    for (const timer of this.timers) timer.cancelled = true;
-    this.timers.length = 0;
+    this.timers.clear();
   }
 
   private nextTimer(): Scheduled | undefined {
-    while (this.timers.length > 0 && this.timers[0].cancelled) this.timers.shift();
-    return this.timers[0];
+    return this.timers.peek();
   }
 
   private fireDue(): void {
     const now = this.now();
-    for (let next = this.nextTimer(); next && next.due <= now; next = this.nextTimer()) {
-      this.timers.shift();
+    for (let next = this.timers.takeDue(now); next; next = this.timers.takeDue(now)) {
       try {
         next.fire();
       } catch (error) {
@@ -145,14 +143,14 @@ export class Clock {
   private arm(): void {
     const next = this.nextTimer();
     if (!next) return;
-    if (this.realTimer && this.armedFor <= next.due) return;
+    if (this.realTimer && this.armedFor <= next.at) return;
     if (this.realTimer) clearTimeout(this.realTimer);
-    this.armedFor = next.due;
+    this.armedFor = next.at;
     this.realTimer = setTimeout(() => {
       this.realTimer = undefined;
       this.armedFor = Infinity;
       this.fireDue();
-    }, Math.max(0, next.due - this.now()));
+    }, Math.max(0, next.at - this.now()));
     // In virtual mode a waiting timer must not keep the process alive: settle() drives it.
     if (this.mode === "virtual") this.realTimer.unref();
   }
@@ -162,18 +160,6 @@ export class Clock {
     this.idleWaiters = [];
     for (const wake of waiters) wake();
   }
-}
-
-function insertSorted(timers: Scheduled[], timer: Scheduled): void {
-  let low = 0;
-  let high = timers.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    const other = timers[middle];
-    if (other.due < timer.due || (other.due === timer.due && other.sequence < timer.sequence)) low = middle + 1;
-    else high = middle;
-  }
-  timers.splice(low, 0, timer);
 }
 
 function macrotask(): Promise<void> {

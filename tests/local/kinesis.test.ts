@@ -180,4 +180,28 @@ describe("Kinesis stream operations", () => {
     const stranger: Principal = { kind: "role", arn: `arn:aws:iam::${ACCOUNT}:role/stranger` };
     expect(() => call("DescribeStream", { StreamName: STREAM }, stranger)).toThrow(expect.objectContaining({ code: "AccessDeniedException", message: expect.stringContaining("kinesis:DescribeStream") }));
   });
+
+  it("checks requests against their shapes (tied to the SDK's input types), in Kinesis's words", async () => {
+    const { call, kinesis } = await deploy();
+    // Data is base64 text on the wire: a number is a SerializationException, and nothing is put.
+    expect(() => call("PutRecord", { StreamName: STREAM, PartitionKey: "k", Data: 42 })).toThrow(expect.objectContaining({ code: "SerializationException" }));
+    expect(() => call("PutRecords", { StreamName: STREAM, Records: [{ PartitionKey: "a", Data: b64("1") }, { Data: b64("2") }] })).toThrow(
+      expect.objectContaining({ code: "ValidationException", message: "1 validation error detected: Value null at 'records.2.member.partitionKey' failed to satisfy constraint: Member must not be null" }),
+    );
+    expect(() => call("ListShards", { StreamName: STREAM, MaxResults: "3" })).toThrow(expect.objectContaining({ code: "SerializationException" }));
+    expect(kinesis.records(STREAM)).toEqual([]);
+  });
+
+  it("pages with the shared paging scheme: a ListShards token carries its stream, a token it did not issue is refused", async () => {
+    const { call } = await deploy();
+    const page = call("ListShards", { StreamName: STREAM, MaxResults: 2 });
+    const next = call("ListShards", { NextToken: page.NextToken, MaxResults: 2 });
+    expect(next.Shards.map((s: any) => s.ShardId)).toEqual(["shardId-000000000002", "shardId-000000000003"]);
+    expect(next.NextToken).toBeUndefined();
+    const offsetOnly = Buffer.from(JSON.stringify({ offset: 2 })).toString("base64");
+    for (const token of ["%%%", offsetOnly]) {
+      expect(() => call("ListShards", { NextToken: token })).toThrow(expect.objectContaining({ code: "InvalidArgumentException", message: "Invalid NextToken." }));
+    }
+    expect(() => call("ListStreams", { NextToken: offsetOnly })).toThrow(expect.objectContaining({ code: "InvalidArgumentException" }));
+  });
 });

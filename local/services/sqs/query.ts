@@ -1,12 +1,15 @@
+import { z } from "zod";
 import { AwsError } from "../../aws-error";
 import { runOperation, type Operation } from "../../cloud";
-import { SqsError } from "./errors";
+import { operation } from "../../shared/operation";
 import { escapeXml, queryResponse } from "../../shared/xml";
+import { SqsError } from "./errors";
+import { sqsShapeError } from "./shapes";
 
 /**
  * SQS's query protocol (form-encoded `Action=...`, XML answers), which SDKs and AWS CLIs released
  * before SQS's JSON protocol still speak (Debian 12's awscli 2.9.19 does). Each query action is the
- * JSON operation of the same name (`sqs-wire.ts`): the form's flattened lists and maps
+ * JSON operation of the same name (./wire.ts), so its request shape is checked too: the form's flattened lists and maps
  * (`AttributeName.1`, `MessageAttribute.1.Value.StringValue`, `SendMessageBatchRequestEntry.1.Id`)
  * become the JSON input, and the JSON answer is written as the query XML
  * (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-xml-api-responses.html).
@@ -39,29 +42,40 @@ const XML_LIST_MEMBERS: Record<string, (action: string) => string> = {
   Results: (action) => `${action}ResultEntry`,
 };
 
+/** A query request: the form's fields, every value text. */
+const QueryForm = z.record(z.string(), z.string());
+
 /** The query actions for `json`, the JSON operations (`AmazonSQS.<Action>`) of the SQS service. */
 export function sqsQueryOperations(json: Record<string, Operation>): Record<string, Operation> {
   const operations: Record<string, Operation> = {};
-  for (const [target, operation] of Object.entries(json)) {
+  for (const [target, jsonOperation] of Object.entries(json)) {
     if (!target.startsWith(PREFIX)) continue;
     const action = target.slice(PREFIX.length);
-    operations[`sqs.${action}`] = async (form: Record<string, string>, caller) => {
-      try {
-        const result = await runOperation(operation, jsonInput(form), caller);
-        return queryResponse(action, NAMESPACE, xmlOf((result ?? {}) as Record<string, unknown>, action));
-      } catch (error) {
-        throw queryError(error);
-      }
-    };
+    operations[`sqs.${action}`] = operation(
+      QueryForm,
+      async (form, caller) => {
+        try {
+          const result = await runOperation(jsonOperation, jsonInput(form), caller);
+          return queryResponse(action, NAMESPACE, xmlOf((result ?? {}) as Record<string, unknown>, action));
+        } catch (error) {
+          throw queryError(error);
+        }
+      },
+      { invalid: (problem) => queryErrorOf(sqsShapeError(problem)) },
+    );
   }
   return operations;
 }
 
 /** The query protocol names errors by their query code (`AWS.SimpleQueueService.NonExistentQueue`). */
 function queryError(error: unknown): unknown {
-  if (error instanceof SqsError) return new AwsError(error.queryCode, error.message, error.status);
+  if (error instanceof SqsError) return queryErrorOf(error);
   if (error instanceof AwsError && error.code === "AccessDeniedException") return new AwsError("AccessDenied", error.message, 403);
   return error;
+}
+
+function queryErrorOf(error: SqsError): AwsError {
+  return new AwsError(error.queryCode, error.message, error.status);
 }
 
 type Tree = { [key: string]: Tree | string };

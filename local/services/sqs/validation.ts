@@ -113,7 +113,7 @@ export function parseRedrivePolicy(value: unknown): RedrivePolicy | undefined {
   if (value === undefined || value === null || value === "") return undefined;
   const text = typeof value === "string" ? value : JSON.stringify(value);
   const invalid = (reason: string) => sqsErrors.invalidParameter("RedrivePolicy", text, reason);
-  let parsed: any;
+  let parsed: { deadLetterTargetArn?: unknown; maxReceiveCount?: unknown } | null;
   try {
     parsed = JSON.parse(text);
   } catch {
@@ -134,7 +134,7 @@ export function parseRedriveAllowPolicy(value: unknown): RedriveAllowPolicy | un
   if (value === undefined || value === null || value === "") return undefined;
   const text = typeof value === "string" ? value : JSON.stringify(value);
   const invalid = (reason: string) => sqsErrors.invalidParameter("RedriveAllowPolicy", text, reason);
-  let parsed: any;
+  let parsed: { redrivePermission?: unknown; sourceQueueArns?: unknown } | null;
   try {
     parsed = JSON.parse(text);
   } catch {
@@ -144,13 +144,13 @@ export function parseRedriveAllowPolicy(value: unknown): RedriveAllowPolicy | un
   if (permission !== "allowAll" && permission !== "denyAll" && permission !== "byQueue") {
     throw invalid("Invalid value for redrivePermission: valid values are allowAll, denyAll and byQueue.");
   }
-  const sources = parsed.sourceQueueArns;
+  const sources = parsed?.sourceQueueArns;
   if (permission === "byQueue") {
     if (!Array.isArray(sources) || sources.length < 1 || sources.length > 10) throw invalid("sourceQueueArns must hold 1 to 10 queue ARNs when redrivePermission is byQueue.");
   } else if (sources !== undefined) {
     throw invalid(`sourceQueueArns can be specified only when redrivePermission is byQueue.`);
   }
-  return { redrivePermission: permission, sourceQueueArns: sources };
+  return { redrivePermission: permission, sourceQueueArns: sources as string[] | undefined };
 }
 
 /** Whether the dead-letter queue's RedriveAllowPolicy lets `sourceArn` use it. */
