@@ -40,10 +40,17 @@ export function parseRequest<Input>(operation: Operation<Input>, body: unknown):
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const path = issue.path.map(String).join(".");
-  const missing = issue.code === "invalid_type" && issue.input === undefined;
+  // zod reports no input with an issue (unless asked to): look the member up in the request.
+  const missing = issue.code === "invalid_type" && valueAt(body, issue.path) === undefined;
   const problem: ShapeProblem = { path, missing, wrongType: issue.code === "invalid_type" && !missing, message: issue.message };
   if (operation.invalid) throw operation.invalid(problem);
   return awsJsonShapeError(problem);
+}
+
+function valueAt(body: unknown, path: readonly PropertyKey[]): unknown {
+  let value = body;
+  for (const key of path) value = value !== null && typeof value === "object" ? (value as Record<PropertyKey, unknown>)[key] : undefined;
+  return value;
 }
 
 /**
