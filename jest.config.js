@@ -9,6 +9,8 @@ module.exports = {
   // \`npm test\` (\`npm run build:packages\`) before jest starts.
   moduleNameMapper: { "^@event-routes/local-cloud$": "<rootDir>/local/index.ts" },
   testTimeout: 60000,
+  // A test fails when a local cloud recorded a fault of its own during it (an emulator bug).
+  setupFilesAfterEnv: ["<rootDir>/tests/support/emulator-faults.ts"],
   // Every test stops the local clouds it starts (worker threads, endpoint sockets), but on 2 cores
   // jest runs the files in its own process, and now and then a finished run was kept waiting by
   // esbuild's service process (seen locally and in a fresh clone, never reproduced alone). The

@@ -56,6 +56,9 @@ export function runOperation(operation: Operation, body: unknown, caller: Princi
   return operation.run(parseRequest(operation, body), caller);
 }
 
+/** The global hook (`globalThis[CLOUD_CREATED]`) a test harness sets to see every LocalCloud created. */
+export const CLOUD_CREATED = Symbol.for("event-routes.local-cloud.created");
+
 /** Resource types a deployment may hold that the local cloud accepts and keeps inert. */
 export const INERT_TYPES: Record<string, string> = {
   "aws:cloudwatch/logGroup:LogGroup": "logs are printed, not stored",
@@ -87,21 +90,33 @@ export class LocalCloud {
   /** Resource types of the deployment that no service emulates (warned about, never silent). */
   readonly notEmulated = new Map<string, number>();
   readonly inert = new Map<string, number>();
+  /**
+   * Faults of the emulator itself: an operation that threw something other than an AwsError, a
+   * background delivery that crashed. Each is a bug of the local cloud, never the caller's mistake:
+   * the endpoint answers 500 InternalFailure, and tests fail on any (tests/support/emulator-faults.ts).
+   */
   readonly errors: unknown[] = [];
   /** The endpoint handlers reach with their SDK clients (`AWS_ENDPOINT_URL`), once it listens. */
   endpointUrl = "http://127.0.0.1:4566";
   private readonly faults: Fault[] = [];
+  private readonly onError?: (error: unknown) => void;
   private readonly services = new Map<string, Service>();
   private readonly byType = new Map<string, Service>();
   private readonly credentials = new Map<string, Principal>();
 
   constructor(options: LocalCloudOptions = {}) {
     this.identity = options.identity ?? DEFAULT_IDENTITY;
-    this.clock = new Clock(options.clock ?? "virtual", (error) => {
-      this.errors.push(error);
-      options.onError?.(error);
-    });
+    this.onError = options.onError;
+    this.clock = new Clock(options.clock ?? "virtual", (error) => this.recordFault(error));
     this.iam = new PolicyStore(this.identity.account);
+    // A test harness may watch every cloud a test creates, whichever module registry created it.
+    (globalThis as { [CLOUD_CREATED]?: (cloud: LocalCloud) => void })[CLOUD_CREATED]?.(this);
+  }
+
+  /** Records a fault of the emulator (see {@link errors}) and tells `onError`. */
+  recordFault(error: unknown): void {
+    this.errors.push(error);
+    this.onError?.(error);
   }
 
   register(service: Service): this {
@@ -162,10 +177,11 @@ export class LocalCloud {
    * redrive work: `operation` is a protocol target (`DynamoDB_20120810.PutItem`) or a prefix
    * ending in `*`; `caller` limits it to one role ARN (or roles whose ARN starts with a prefix
    * ending in `*`). `rate` fails only that share of the matching calls, drawing from `random`
-   * (a seeded source makes the draws repeatable); `error` may be chosen per call. Returns a
-   * function that removes it.
+   * (a seeded source makes the draws repeatable); `error` may be chosen per call. An `error` that
+   * is not an AwsError plays a bug of the emulator ({@link InjectedError}). Returns a function that
+   * removes it.
    */
-  injectFault(fault: { operation: string; error: AwsError | ((operation: string) => AwsError); times?: number; caller?: string; rate?: number; random?: () => number }): () => void {
+  injectFault(fault: { operation: string; error: InjectedError | ((operation: string) => InjectedError); times?: number; caller?: string; rate?: number; random?: () => number }): () => void {
     if (fault.rate !== undefined && !(fault.rate >= 0 && fault.rate <= 1)) throw new Error(`a fault's rate is a share from 0 to 1, not ${fault.rate}`);
     const entry: Fault = { ...fault, remaining: fault.times ?? Infinity, hits: 0 };
     this.faults.push(entry);
@@ -176,7 +192,7 @@ export class LocalCloud {
   }
 
   /** The error an injected fault makes `operation` answer for `caller`, if any. */
-  faultFor(operation: string, caller: Principal): AwsError | undefined {
+  faultFor(operation: string, caller: Principal): InjectedError | undefined {
     const fault = this.faults.find(
       (candidate) =>
         candidate.remaining > 0 &&
@@ -210,9 +226,16 @@ export class LocalCloud {
   }
 }
 
+/**
+ * What an injected fault throws: an AwsError is an outage as AWS has them (throttling, 5xx, a lost
+ * answer); any other Error stands for a bug of the emulator, answered as one (500 InternalFailure,
+ * recorded in `errors`).
+ */
+export type InjectedError = AwsError | Error;
+
 interface Fault {
   operation: string;
-  error: AwsError | ((operation: string) => AwsError);
+  error: InjectedError | ((operation: string) => InjectedError);
   caller?: string;
   rate?: number;
   random?: () => number;

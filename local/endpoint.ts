@@ -103,7 +103,7 @@ async function handle(cloud: LocalCloud, operations: Map<string, Operation>, req
     if (contentType.startsWith("application/x-www-form-urlencoded")) return await answerQuery(operations, serviceOf(request.headers.authorization), text, caller, response, requestId);
     throw new AwsError("UnknownOperationException", `the local cloud does not serve ${request.method} ${request.url}`, 404);
   } catch (error) {
-    const failure = asAwsError(error);
+    const failure = asAwsError(cloud, describe(request, target, text), error);
     if (typeof target !== "string" && contentType.startsWith("application/x-www-form-urlencoded")) return sendXmlError(response, failure, requestId);
     // SQS's JSON protocol also names the query-protocol error code, which older SDKs read.
     const queryError = (failure as { queryErrorHeader?: string }).queryErrorHeader;
@@ -185,6 +185,13 @@ function sendXmlError(response: ServerResponse, error: AwsError, requestId: stri
   );
 }
 
+/** The operation a request names, for a fault's record: its target, else its method and path (with the query Action). */
+function describe(request: IncomingMessage, target: string | string[] | undefined, text: string): string {
+  if (typeof target === "string") return target;
+  const action = /(?:^|&)Action=([^&]*)/.exec(text)?.[1];
+  return `${request.method} ${request.url?.split("?")[0]}${action ? ` Action=${action}` : ""}`;
+}
+
 function jsonContentType(requested: string): string {
   return requested.startsWith("application/x-amz-json-1.0") ? "application/x-amz-json-1.0" : "application/x-amz-json-1.1";
 }
@@ -236,12 +243,25 @@ function streamOver(socket: Socket, first: Buffer): Duplex {
 }
 
 /**
- * What the client is told when an operation fails. An operation that trips over the shape of a
- * request (a TypeError: null where an object belongs) answers 400, as AWS's validation would; a 500
- * would make SDKs retry a request that can never succeed.
+ * What the client is told when an operation fails. An AwsError is the service's answer. Anything
+ * else is a fault of the emulator (a malformed request never reaches an operation: its shape is
+ * checked first, ./shared/operation.ts): it is recorded in `cloud.errors`, so tests fail on it, and
+ * answered 500 InternalFailure, as AWS answers its own failures
+ * (https://docs.aws.amazon.com/eventbridge/latest/APIReference/CommonErrors.html).
  */
-function asAwsError(error: unknown): AwsError {
+function asAwsError(cloud: LocalCloud, target: string, error: unknown): AwsError {
   if (error instanceof AwsError) return error;
-  if (error instanceof TypeError) return new AwsError("ValidationException", `the request does not have the shape this operation takes: ${error.message}`, 400);
-  return new AwsError("InternalFailure", `the local cloud failed: ${(error as Error)?.message ?? error}`, 500);
+  cloud.recordFault(new EmulatorFault(target, error));
+  return new AwsError("InternalFailure", `the local cloud failed on ${target}: ${(error as Error)?.message ?? error}`, 500);
+}
+
+/** A fault of the local cloud while it served `target`, with what was thrown as its cause. */
+export class EmulatorFault extends Error {
+  constructor(
+    readonly target: string,
+    cause: unknown,
+  ) {
+    super(`${target}: ${cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)}`, { cause });
+    this.name = "EmulatorFault";
+  }
 }
