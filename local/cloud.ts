@@ -3,7 +3,7 @@ import { Clock, ClockMode } from "./clock";
 import { ConditionContext, Principal, PolicyStore } from "./iam";
 import { CloudIdentity, DEFAULT_IDENTITY, RegisteredResource } from "./resource-graph";
 import { Trace } from "./trace";
-import { parseRequest, type Operation as TypedOperation } from "./shared/operation";
+import { parseRequest, type Operation } from "./shared/operation";
 
 /** A message handed from one service to another: an event to a queue, a topic, a stream, a bus. */
 export interface Message {
@@ -42,17 +42,11 @@ export interface Service {
   stop?(): Promise<void>;
 }
 
-/**
- * One operation of the endpoint. A typed operation (`operation(schema, run)`, ../shared/operation.ts)
- * has its request checked against its shape first. LegacyOperation is the untyped form the services
- * are moving off; it goes once none is left.
- */
-export type Operation = TypedOperation | LegacyOperation;
-export type LegacyOperation = (body: any, caller: Principal) => unknown | Promise<unknown>;
+/** One operation of the endpoint: the shape of its request and what it does (./shared/operation.ts). */
+export type { Operation } from "./shared/operation";
 
-/** Runs an operation on a request body as the endpoint does: its shape checked first when it declares one. */
+/** Runs an operation on a request body as the endpoint does: the request's shape is checked first. */
 export function runOperation(operation: Operation, body: unknown, caller: Principal): unknown {
-  if (typeof operation === "function") return operation(body, caller);
   return operation.run(parseRequest(operation, body), caller);
 }
 

@@ -1,13 +1,22 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 
+/**
+ * A resource's inputs or state as the program gave them, in the shape of its Pulumi type. Pulumi's
+ * mocks hand them over untyped (`MockResourceArgs.inputs` is `any`); each service reads the
+ * members it knows and checks them as AWS does when the resource is created. Requests on the
+ * endpoint, unlike these, are checked against typed shapes (./shared/operation.ts).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the one untyped boundary: Pulumi's own mock inputs
+export type ResourceProperties = Record<string, any>;
+
 /** One resource a program registered, with its resolved inputs and the outputs we gave it. */
 export interface RegisteredResource {
   type: string;
   name: string;
   id: string;
-  inputs: Record<string, any>;
-  state: Record<string, any>;
+  inputs: ResourceProperties;
+  state: ResourceProperties;
 }
 
 export interface CloudIdentity {
@@ -28,7 +37,7 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
 
   constructor(readonly identity: CloudIdentity = DEFAULT_IDENTITY) {}
 
-  newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, any> } {
+  newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: ResourceProperties } {
     const physical = args.inputs.name ?? autoName(args.name, args.type);
     const { id, state } = outputsFor(args.type, physical, args.inputs, this.identity, args.name);
     const resolved = { ...args.inputs, ...state };
@@ -36,7 +45,7 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
     return { id, state: resolved };
   }
 
-  call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
+  call(args: pulumi.runtime.MockCallArgs): ResourceProperties {
     const { account, region, partition } = this.identity;
     switch (args.token) {
       case "aws:index/getCallerIdentity:getCallerIdentity":
@@ -62,7 +71,7 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
  * values stay lists; a "*" principal of type "*" is the bare "*").
  * https://www.pulumi.com/registry/packages/aws/api-docs/iam/getpolicydocument/
  */
-function policyDocument(inputs: Record<string, any>): Record<string, any> {
+function policyDocument(inputs: ResourceProperties): ResourceProperties {
   const principalsOf = (list: { type: string; identifiers: string[] }[] | undefined) => {
     if (!list?.length) return undefined;
     if (list.some((p) => p.type === "*")) return "*";
@@ -74,7 +83,7 @@ function policyDocument(inputs: Record<string, any>): Record<string, any> {
     return out;
   };
   const one = (values: string[] | undefined) => (values === undefined ? undefined : values.length === 1 ? values[0] : values);
-  const statements = (inputs.statements ?? []).map((s: Record<string, any>) => {
+  const statements = (inputs.statements ?? []).map((s: ResourceProperties) => {
     const condition: Record<string, Record<string, string | string[]>> = {};
     for (const c of s.conditions ?? []) condition[c.test] = { ...(condition[c.test] ?? {}), [c.variable]: one(c.values)! };
     const statement = {
@@ -98,7 +107,7 @@ function autoName(name: string, type: string): string {
   return `${name}-${createHash("sha256").update(`${type}::${name}`).digest("hex").slice(0, 7)}`;
 }
 
-function outputsFor(type: string, name: string, inputs: Record<string, any>, who: CloudIdentity, logicalName: string) {
+function outputsFor(type: string, name: string, inputs: ResourceProperties, who: CloudIdentity, logicalName: string) {
   const { account, region, partition } = who;
   const arn = (service: string, resource: string, regional = true) => `arn:${partition}:${service}:${regional ? region : ""}:${account}:${resource}`;
   const uuid = () => {
