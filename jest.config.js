@@ -9,6 +9,8 @@ module.exports = {
   // \`npm test\` (\`npm run build:packages\`) before jest starts.
   moduleNameMapper: { "^@event-routes/local-cloud$": "<rootDir>/local/index.ts" },
   testTimeout: 60000,
+  // The handlers' logger reads its environment when a handler module loads (tests/support/handler-env.ts).
+  setupFiles: ["<rootDir>/tests/support/handler-env.ts"],
   // Every test stops the local clouds it starts (worker threads, endpoint sockets), but on 2 cores
   // jest runs the files in its own process, and now and then a finished run was kept waiting by
   // esbuild's service process (seen locally and in a fresh clone, never reproduced alone). The
