@@ -21,7 +21,8 @@ export function redactSecrets(key: string, value: unknown): unknown {
   return SECRET_KEYS.has(key.toLowerCase()) ? REDACTED : value;
 }
 
-export const logger = new Logger({ jsonReplacerFn: redactSecrets });
+// The service name of a function deployed without POWERTOOLS_SERVICE_NAME stays "dealership" (Powertools' own is "service_undefined").
+export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME || "dealership", jsonReplacerFn: redactSecrets });
 
 /**
  * Adds the invocation's Lambda context (function name, request id, cold start, ARN, memory) to
