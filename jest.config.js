@@ -9,6 +9,8 @@ module.exports = {
   // \`npm test\` (\`npm run build:packages\`) before jest starts.
   moduleNameMapper: { "^@event-routes/local-cloud$": "<rootDir>/local/index.ts" },
   testTimeout: 60000,
+  // The handlers' logger reads its environment when a handler module loads (tests/support/handler-env.ts).
+  setupFiles: ["<rootDir>/tests/support/handler-env.ts"],
   // A test fails when a local cloud recorded a fault of its own during it (an emulator bug).
   setupFilesAfterEnv: ["<rootDir>/tests/support/emulator-faults.ts"],
   // Every test stops the local clouds it starts (worker threads, endpoint sockets), but on 2 cores

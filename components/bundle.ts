@@ -3,9 +3,9 @@ import { createHash } from "crypto";
 import * as path from "path";
 
 export interface BundleOptions {
-  /** Modules left out of the bundle (they must exist in the Lambda runtime). */
+  /** Modules left out of the bundle (they must exist in the Lambda runtime). Default: none, everything is bundled. */
   external?: string[];
-  /** Node.js version the bundle targets, e.g. "node22". */
+  /** esbuild target: the Node.js version the bundle's syntax is for. Default: `"node22"`. */
   target?: string;
 }
 

@@ -11,33 +11,44 @@ import { assertInteger, assertLogRetention } from "./validation";
 export type LambdaRuntime = "nodejs22.x" | "nodejs24.x";
 
 export interface AsyncInvokeArgs {
-  /** Retries of a failed asynchronous invoke (0 to 2; AWS's default is 2). */
+  /** Retries of a failed asynchronous invoke (0 to 2). Default: 2, as in AWS. */
   maximumRetryAttempts?: number;
-  /** Age after which an asynchronous event is dropped to the failure destination (60 to 21,600 s). */
+  /** Age after which an asynchronous event is dropped to the failure destination (60 to 21,600 s). Default: 21,600 (6 hours), as in AWS. */
   maximumEventAgeInSeconds?: number;
-  /** Where events that still fail are sent. The function's role is granted to send there. */
+  /** Where events that still fail are sent. The function's role is granted to send there. Default: none, they are dropped. */
   onFailure?: Queue;
 }
 
 export interface BundledFunctionArgs {
-  /** The handler's TypeScript or JavaScript entry file, bundled with esbuild. */
+  /** The handler's TypeScript or JavaScript entry file, bundled with esbuild. Required. */
   entry: string;
-  /** Exported handler function name in the entry (default `handler`). */
+  /** Exported handler function name in the entry. Default: `handler`. */
   handlerExport?: string;
+  /** The function's description. Default: none. */
   description?: string;
-  /** Lambda runtime (default `nodejs24.x`: supported until 2028, where nodejs22.x is deprecated on 2027-04-30, https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html). */
+  /** Lambda runtime. Default: `nodejs24.x` (supported until 2028, where nodejs22.x is deprecated on 2027-04-30, https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html). */
   runtime?: LambdaRuntime;
+  /** Instruction set. Default: `arm64`. */
   architecture?: "arm64" | "x86_64";
+  /** Memory in MB (128 to 10,240). Default: 256. */
   memorySize?: number;
+  /** Timeout of one invocation in seconds. Default: 10. */
   timeoutSeconds?: number;
+  /** Environment variables (`EVENT_BUS_NAME` is added for `publishes`). Default: none. */
   environment?: Record<string, pulumi.Input<string>>;
+  /** Days the function's log group keeps its logs. Default: 14. */
   logRetentionDays?: number;
+  /** X-Ray active tracing (the role may then write traces). Default: false (PassThrough). */
   tracing?: boolean;
+  /** Concurrent executions reserved for the function (0 to 1000; 0 stops it). Default: none, it uses the account's unreserved concurrency. */
   reservedConcurrency?: number;
+  /** Retries, event age and failure destination of asynchronous invokes. Default: AWS's (2 retries, 6 hours, no destination). */
   asyncInvoke?: AsyncInvokeArgs;
-  /** The function publishes events to `bus`, only with these `source` values (`events:source` condition). */
+  /** The function publishes events to `bus`, only with these `source` values (`events:source` condition). Default: it publishes nowhere. */
   publishes?: { bus: EventSourceBus; sources: string[] };
+  /** esbuild settings of the bundle. Default: everything bundled, for `node22` (see {@link BundleOptions}). */
   bundle?: BundleOptions;
+  /** Name prefix and tags. Default: the running stack's ({@link stackContext}). */
   context?: DeploymentContext;
 }
 

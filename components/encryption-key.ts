@@ -14,11 +14,13 @@ export type KeyUser =
   | "cloudwatch";
 
 export interface EncryptionKeyArgs {
+  /** The key's description. Default: `<prefix> <logical name>`. */
   description?: string;
-  /** Services allowed to encrypt and decrypt with the key (for our queues and topics, whose policies confine them). */
+  /** Services allowed to encrypt and decrypt with the key (for our queues and topics, whose policies confine them). Required. */
   users: KeyUser[];
-  /** Days before a deleted key is gone (7 to 30). */
+  /** Days before a deleted key is gone (7 to 30). Default: 30. */
   deletionWindowInDays?: number;
+  /** Name prefix and tags. Default: the running stack's ({@link stackContext}). */
   context?: DeploymentContext;
 }
 

@@ -12,16 +12,18 @@ import { RetryPolicy, RouteScope } from "./targets";
 import { assertLogRetention } from "./validation";
 
 export interface ArchiveArgs {
-  /** Days to keep events; 0 keeps them indefinitely. */
+  /** Days to keep events; 0 keeps them indefinitely. Required. */
   retentionDays: number;
-  /** Events to archive (default: all events of the bus). */
+  /** Events to archive. Default: all events of the bus. */
   pattern?: EventPattern;
 }
 
 export interface BusLoggingArgs {
+  /** The log level: ERROR, INFO or TRACE, each recording more than the one before. Required. */
   level: "ERROR" | "INFO" | "TRACE";
-  /** Include event detail in log records (may contain personal data). */
+  /** Include event detail in log records (may contain personal data). Required. */
   includeDetail: boolean;
+  /** Days the bus's log group keeps its records. Required. */
   retentionDays: number;
 }
 
@@ -29,21 +31,26 @@ export interface EventBusArgs {
   /**
    * Attach to a bus created elsewhere (by name in this account and region, or by ARN) instead of
    * creating one: routes, grants and the target DLQ are then created here, the bus is not.
+   * Default: a new bus is created.
    */
   existing?: { name: string } | { arn: string };
-  /** Name of a new bus (default: `<prefix>-<logical name>`). */
+  /** Name of a new bus. Default: `<prefix>-<logical name>`. */
   busName?: string;
+  /** The new bus's description. Default: none. */
   description?: string;
+  /** Archive of the bus's events, for replays. Default: none. */
   archive?: ArchiveArgs;
-  /** Customer-managed key for the bus's events at rest. */
+  /** Customer-managed key for the bus's events at rest. Default: none (an AWS owned key). */
   encryptionKey?: EncryptionKey;
-  /** Other principals allowed to put events on this bus. */
+  /** Other principals allowed to put events on this bus. Default: none (this account only). */
   allowPutEventsFrom?: { accounts?: string[]; organizationId?: string };
+  /** The bus's own logs (EventBridge logging to CloudWatch Logs). Default: none. */
   logging?: BusLoggingArgs;
-  /** Retry policy of every target that does not set its own. */
+  /** Retry policy of every target that does not set its own. Default: AWS's ({@link AWS_DEFAULT_RETRY}: 185 retries over 24 hours). */
   defaultRetry?: RetryPolicy;
-  /** Encryption of the shared dead-letter queue of this bus's targets. */
+  /** Encryption of the shared dead-letter queue of this bus's targets. Default: SQS-managed (SSE-SQS). */
   deadLetterEncryption?: QueueEncryption;
+  /** Name prefix and tags. Default: the running stack's ({@link stackContext}). */
   context?: DeploymentContext;
 }
 

@@ -13,19 +13,23 @@ type Metric = awsx.classic.cloudwatch.Metric;
 const { Metric, Dashboard, LineGraphMetricWidget, TextWidget } = awsx.classic.cloudwatch;
 
 export interface ObservabilityArgs {
-  /** Where alarms go. It must let CloudWatch alarms publish (`cloudWatchAlarms: true`). */
+  /** Where alarms go. It must let CloudWatch alarms publish (`cloudWatchAlarms: true`). Required. */
   alarmTopic: Topic;
-  /** Buses whose target dead-letter queue is watched, and whose rules are (see `ruleAlarms`). */
+  /** Buses whose target dead-letter queue is watched, and whose rules are (see `ruleAlarms`). Default: none. */
   buses?: EventBus[];
-  /** Alarm per rule on failed invocations and invocations sent to a DLQ (default true; two alarms per rule). */
+  /** Alarm per rule on failed invocations and invocations sent to a DLQ (two alarms per rule). Default: true. */
   ruleAlarms?: boolean;
-  /** Queues whose dead-letter queues are watched (the bus's target DLQs are added for you). */
+  /** Queues whose dead-letter queues are watched (the bus's target DLQs are added for you). Default: none. */
   queues?: Queue[];
+  /** Functions alarmed on errors, and graphed on the dashboard. Default: none. */
   functions?: BundledFunction[];
+  /** Workflows alarmed on failed executions. Default: none. */
   workflows?: Workflow[];
-  /** Minutes a condition must hold before the alarm fires (default 1). */
+  /** Minutes a condition must hold before the alarm fires. Default: 1. */
   evaluationPeriods?: number;
+  /** A CloudWatch dashboard of the watched resources. Default: true. */
   dashboard?: boolean;
+  /** Name prefix and tags. Default: the running stack's ({@link stackContext}). */
   context?: DeploymentContext;
 }
 

@@ -11,27 +11,36 @@ import { assertInteger } from "./validation";
 export type QueueEncryption = { kind: "sqs-managed" } | { kind: "kms"; key: EncryptionKey };
 
 export interface QueueArgs {
-  /** FIFO queue: ordered per message group, deduplicated for 5 minutes. */
+  /** FIFO queue: ordered per message group, deduplicated for 5 minutes. Default: false (a standard queue). */
   fifo?: boolean;
-  /** FIFO only: deduplicate on a hash of the body instead of an explicit deduplication id. */
+  /** FIFO only: deduplicate on a hash of the body instead of an explicit deduplication id. Default: false. */
   contentBasedDeduplication?: boolean;
-  /** Must be at least the timeout of any consuming function (AWS rejects the mapping otherwise). */
+  /** Must be at least the timeout of any consuming function (AWS rejects the mapping otherwise). Default: 30. */
   visibilityTimeoutSeconds?: number;
+  /** Seconds a message is kept (60 to 1,209,600). Default: 345,600 (4 days), as in AWS. */
   messageRetentionSeconds?: number;
-  /** Redrive to a dead-letter queue after this many receives; `false` for a queue that is itself a DLQ. */
+  /**
+   * Redrive to a dead-letter queue after `maxReceiveCount` receives (default 5), the DLQ keeping
+   * messages `messageRetentionSeconds` (default 14 days); `false` for a queue that is itself a DLQ.
+   * Default: a dead-letter queue with those defaults.
+   */
   deadLetter?: { maxReceiveCount?: number; messageRetentionSeconds?: number } | false;
+  /** Encryption at rest (the DLQ gets the same). Default: SQS-managed (SSE-SQS). */
   encryption?: QueueEncryption;
-  /** Event buses whose rules may send to this queue (as a route target or a route's DLQ). */
+  /** Event buses whose rules may send to this queue (as a route target or a route's DLQ). Default: none. */
   eventSources?: EventSourceBus[];
+  /** Name prefix and tags. Default: the running stack's ({@link stackContext}). */
   context?: DeploymentContext;
 }
 
 export interface QueueConsumerArgs {
-  /** The consuming function's timeout, checked against the visibility timeout. */
+  /** The consuming function's timeout, checked against the visibility timeout. Required. */
   functionTimeoutSeconds: number;
+  /** Records per invocation (1 to 10 for FIFO, 10,000 for standard queues; over 10 needs a batching window). Default: 10. */
   batchSize?: number;
+  /** Seconds to gather records before invoking (0 to 300; not for FIFO queues). Default: none (0). */
   maximumBatchingWindowInSeconds?: number;
-  /** Upper bound of concurrent function invocations for this queue (2 to 1000). */
+  /** Upper bound of concurrent function invocations for this queue (2 to 1000). Default: none (up to the function's concurrency). */
   maximumConcurrency?: number;
 }
 

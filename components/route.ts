@@ -11,14 +11,15 @@ import { assertInteger } from "./validation";
 export const MAX_TARGETS_PER_RULE = 5;
 
 export interface RouteArgs {
+  /** The rule's description (at most 512 characters). Default: none. */
   description?: string;
-  /** Events to route. Validated here with AWS's rules, so a bad pattern fails before deployment. */
+  /** Events to route. Validated here with AWS's rules, so a bad pattern fails before deployment. No default: give a pattern or a schedule. */
   pattern?: EventPattern;
-  /** A `rate(...)` or `cron(...)` schedule instead of a pattern (default bus only, as in AWS). */
+  /** A `rate(...)` or `cron(...)` schedule instead of a pattern (default bus only, as in AWS). No default: give a pattern or a schedule. */
   schedule?: string;
-  /** Default true. */
+  /** Whether the rule is enabled. Default: true. */
   enabled?: boolean;
-  /** One to five destinations. */
+  /** One to five destinations. Required. */
   targets: RouteTarget[];
 }
 

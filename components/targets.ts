@@ -24,7 +24,7 @@ export interface TargetOptions {
   id?: string;
   /** What the target receives (default: the matched event). */
   input?: TargetInput;
-  /** Default: the bus's default retry policy. */
+  /** Retries of a failed delivery. Default: the bus's default retry policy. */
   retry?: RetryPolicy;
   /** A standard queue that accepts events from the bus (default: the bus's target DLQ). */
   deadLetterQueue?: Queue;

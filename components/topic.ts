@@ -10,12 +10,14 @@ export interface TopicArgs {
   /**
    * Customer-managed key for encryption at rest. EventBridge and CloudWatch alarms cannot publish
    * to a topic encrypted with the AWS managed key alias/aws/sns, so there is no such option.
+   * Default: none (SNS's own encryption is off).
    */
   encryptionKey?: EncryptionKey;
-  /** Event buses whose rules may publish to this topic. */
+  /** Event buses whose rules may publish to this topic. Default: none. */
   eventSources?: EventSourceBus[];
-  /** Let CloudWatch alarms of this account publish (an alarm topic). */
+  /** Let CloudWatch alarms of this account publish (an alarm topic). Default: false. */
   cloudWatchAlarms?: boolean;
+  /** Name prefix and tags. Default: the running stack's ({@link stackContext}). */
   context?: DeploymentContext;
 }
 

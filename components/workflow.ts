@@ -8,19 +8,22 @@ import { Topic } from "./topic";
 import { assertLogRetention } from "./validation";
 
 export interface WorkflowArgs {
-  /** STANDARD: exactly-once, up to a year, full history. EXPRESS: at-least-once, 5 minutes, cheap at volume. */
+  /** STANDARD: exactly-once, up to a year, full history. EXPRESS: at-least-once, 5 minutes, cheap at volume. Required. */
   type: "STANDARD" | "EXPRESS";
-  /** The Amazon States Language definition; ARNs may be Outputs. */
+  /** The Amazon States Language definition; ARNs may be Outputs. Required. */
   definition: pulumi.Input<Record<string, unknown>>;
-  /** What the states call: the role is built from this and grants nothing else. */
+  /** What the states call: the role is built from this and grants nothing else. Required. `{}` calls nothing. */
   calls: {
     functions?: { logicalName: string; function: aws.lambda.Function }[];
     topics?: Topic[];
     /** Buses the workflow puts events on, with the `source` values it may use. */
     publishes?: { bus: EventSourceBus; sources: string[] };
   };
+  /** Execution history to CloudWatch Logs: the level, whether inputs and outputs are included, and the log group's retention. Required. */
   logging: { level: "ALL" | "ERROR" | "FATAL" | "OFF"; includeExecutionData: boolean; retentionDays: number };
+  /** X-Ray tracing of executions. Default: false. */
   tracing?: boolean;
+  /** Name prefix and tags. Default: the running stack's ({@link stackContext}). */
   context?: DeploymentContext;
 }
 

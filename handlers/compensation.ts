@@ -3,7 +3,7 @@ import { CompensationInput, type CompensationAction, type CompensationResult } f
 import { claimAnnouncement } from "./lib/announcements";
 import { withTransientErrorsNamed } from "./lib/errors";
 import { idempotentPerOrder } from "./lib/idempotency";
-import { logger } from "./lib/logger";
+import { logger, withLogContext } from "./lib/logger";
 import { refund } from "./lib/payment-gateway";
 import { cancelPayment } from "./lib/payment-ledger";
 import { insurancePolicyIdFor, invoiceIdFor } from "./lib/references";
@@ -54,9 +54,9 @@ const compensateOnce = idempotentPerOrder(compensate, { keyPrefix: "compensation
  * Compensates (once per order), then tells the workflow whether this execution announces the
  * failure: outside the idempotent part, since a duplicate execution gets the first one's result.
  */
-export const handler = withTransientErrorsNamed(async (event: unknown, context: Context): Promise<CompensationResult> => {
+export const handler = withLogContext(withTransientErrorsNamed(async (event: unknown, context: Context): Promise<CompensationResult> => {
   const input = CompensationInput.parse(event);
   const result = await compensateOnce(input, context);
   const announce = input.executionId === undefined || (await claimAnnouncement(input.orderId, input.executionId));
   return { ...result, announce };
-});
+}));

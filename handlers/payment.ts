@@ -2,7 +2,7 @@ import type { Context } from "aws-lambda";
 import { PaperworkTaskInput, type PaymentResult } from "./contracts";
 import { OrderCompensated, withTransientErrorsNamed } from "./lib/errors";
 import { idempotentPerOrder } from "./lib/idempotency";
-import { logger } from "./lib/logger";
+import { logger, withLogContext } from "./lib/logger";
 import { charge, refund } from "./lib/payment-gateway";
 import { readPayment, recordCharge } from "./lib/payment-ledger";
 
@@ -53,6 +53,6 @@ const chargeOnce = idempotentPerOrder(chargeBalance, {
   payloadValidationJmesPath: "[order.priceCents, order.depositCents, order.currency]",
 });
 
-export const handler = withTransientErrorsNamed(
+export const handler = withLogContext(withTransientErrorsNamed(
   async (event: unknown, context: Context): Promise<PaymentResult> => chargeOnce(PaperworkTaskInput.parse(event), context),
-);
+));

@@ -1,5 +1,5 @@
 import { VehicleDelivered, VehiclePrepared, preparationServices } from "./contracts";
-import { logger } from "./lib/logger";
+import { logger, withLogContext } from "./lib/logger";
 import { busName, publish } from "./lib/publish";
 
 /**
@@ -7,7 +7,7 @@ import { busName, publish } from "./lib/publish";
  * cleaned, washed and waxed -> VehiclePrepared.
  * Stateless; duplicates are absorbed by the handover, which records the milestone once.
  */
-export async function handler(event: unknown): Promise<void> {
+export const handler = withLogContext(async (event: unknown): Promise<void> => {
   const { detail } = VehicleDelivered.parseEvent(event);
   const services = [...preparationServices];
   logger.info("Vehicle prepared", { orderId: detail.orderId, vin: detail.vin, services });
@@ -24,4 +24,4 @@ export async function handler(event: unknown): Promise<void> {
       busName(),
     ),
   );
-}
+});

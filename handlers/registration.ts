@@ -1,7 +1,7 @@
 import { PaperworkTaskInput, type RegistrationResult } from "./contracts";
 import { RegistrationRejected } from "./lib/errors";
 import { plateFor, registrationIdFor } from "./lib/references";
-import { logger } from "./lib/logger";
+import { logger, withLogContext } from "./lib/logger";
 
 /**
  * Registration task of the paperwork workflow. The registration id and plate are
@@ -16,7 +16,7 @@ function rejectionReason(input: PaperworkTaskInput): string | undefined {
   return undefined;
 }
 
-export async function handler(event: unknown): Promise<RegistrationResult> {
+export const handler = withLogContext(async (event: unknown): Promise<RegistrationResult> => {
   const input = PaperworkTaskInput.parse(event);
   const reason = rejectionReason(input);
   if (reason) {
@@ -27,4 +27,4 @@ export async function handler(event: unknown): Promise<RegistrationResult> {
   const plate = plateFor(input.orderId);
   logger.info("Vehicle registered", { orderId: input.orderId, vin: input.vin, registrationId, plate });
   return { registrationId, plate };
-}
+});

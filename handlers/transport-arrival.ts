@@ -1,5 +1,5 @@
 import { VehicleDelivered, VehicleShipped } from "./contracts";
-import { logger } from "./lib/logger";
+import { logger, withLogContext } from "./lib/logger";
 import { busName, publish } from "./lib/publish";
 
 /**
@@ -7,7 +7,7 @@ import { busName, publish } from "./lib/publish";
  * the carrier arrives at the dealership -> VehicleDelivered.
  * Stateless; duplicates are absorbed downstream (the handover publishes once).
  */
-export async function handler(event: unknown): Promise<void> {
+export const handler = withLogContext(async (event: unknown): Promise<void> => {
   const { detail } = VehicleShipped.parseEvent(event);
   logger.info("Vehicle delivered to the dealership", {
     orderId: detail.orderId,
@@ -26,4 +26,4 @@ export async function handler(event: unknown): Promise<void> {
       busName(),
     ),
   );
-}
+});

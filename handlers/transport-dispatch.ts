@@ -1,5 +1,5 @@
 import { VehicleProduced, VehicleShipped, type VehicleClass } from "./contracts";
-import { logger } from "./lib/logger";
+import { logger, withLogContext } from "./lib/logger";
 import { busName, publish } from "./lib/publish";
 
 /**
@@ -16,7 +16,7 @@ const CARRIERS: Record<VehicleClass, string> = {
   premium: "dealership-enclosed-carrier",
 };
 
-export async function handler(event: unknown): Promise<void> {
+export const handler = withLogContext(async (event: unknown): Promise<void> => {
   const { detail } = VehicleProduced.parseEvent(event);
   const carrier = CARRIERS[detail.order.vehicleClass];
   logger.info("Vehicle picked up at the factory", { orderId: detail.orderId, vin: detail.vin, carrier });
@@ -33,4 +33,4 @@ export async function handler(event: unknown): Promise<void> {
       busName(),
     ),
   );
-}
+});

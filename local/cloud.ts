@@ -65,9 +65,11 @@ export const INERT_TYPES: Record<string, string> = {
 };
 
 export interface LocalCloudOptions {
+  /** Account, region and partition of the emulated cloud. Default: {@link DEFAULT_IDENTITY} (123456789012, eu-west-1, aws). */
   identity?: CloudIdentity;
+  /** `virtual`: the cloud's time jumps to the next timer when idle; `real`: wall-clock time. Default: `virtual`. */
   clock?: ClockMode;
-  /** Called with failures of background work (a delivery the emulation itself got wrong). */
+  /** Called with failures of background work (a delivery the emulation itself got wrong); they are also kept in `errors`. Default: none. */
   onError?: (error: unknown) => void;
 }
 

@@ -40,16 +40,23 @@ export interface LocalScenario {
 }
 
 export interface CommandLineOptions {
+  /** `start` (run until idle, or the scenario, and report) or `serve` (keep the endpoint up). Required. */
   command: "start" | "serve";
-  /** Folder of the program. */
+  /** Folder of the program (`--program`; the working directory when not given). Required. */
   program: string;
+  /** The stack (`--stack`; `dev` when not given). Required. */
   stack: string;
+  /** The endpoint's port (`--port`). Default: any free port for `start`, 4566 for `serve`. */
   port?: number;
+  /** `serve`: orders of the scenario to drive (`--orders`). Default: none. */
   orders?: number;
+  /** Lambda containers per function (`--containers`). Default: one per two cores. */
   containers?: number;
-  /** Folders of more programs to deploy into the same cloud. */
+  /** Folders of more programs to deploy into the same cloud (`--with`, repeatable). Required. Empty for none. */
   with: string[];
+  /** `start`: show every step of the scenario's timelines (`--verbose`). Required. */
   verbose: boolean;
+  /** Print the functions' log lines as they are written (`--logs`). Required. */
   logs: boolean;
 }
 

@@ -27,14 +27,17 @@ export interface StackRecording {
 }
 
 export interface RecordOptions {
+  /** The stack, whose Pulumi.<stack>.yaml configures the program. Required. */
   stack: string;
-  /** Folder holding Pulumi.yaml and Pulumi.<stack>.yaml (default: the working directory, as for `pulumi`). */
+  /** Folder holding Pulumi.yaml and Pulumi.<stack>.yaml. Default: the working directory, as for `pulumi`. */
   root?: string;
+  /** The Pulumi project name. Default: the `name` of Pulumi.yaml. */
   project?: string;
-  /** The program's entry module (default: `index.ts` in `root`). */
+  /** The program's entry module. Default: Pulumi.yaml's `main`, else `index.ts`, in `root`. */
   entry?: string;
-  /** Config on top of Pulumi.<stack>.yaml's. */
+  /** Config on top of Pulumi.<stack>.yaml's. Default: none. */
   config?: Record<string, string>;
+  /** Account, region and partition the program is deployed into. Default: the local cloud's default identity (123456789012, eu-west-1). */
   identity?: CloudIdentity;
 }
 
@@ -119,15 +122,18 @@ export interface LocalDeployment extends StackRecording {
 }
 
 export interface DeployOptions extends RecordOptions {
-  /** The endpoint's port on 127.0.0.1 (0: any free port). */
+  /** The endpoint's port on 127.0.0.1 (0: any free port). Default: 4566 ({@link DEFAULT_PORT}). */
   port?: number;
+  /** `virtual`: the cloud's time jumps to the next timer when idle; `real`: wall-clock time. Default: `virtual`. */
   clock?: ClockMode;
+  /** Called with failures of the cloud's background work; they are also kept in `cloud.errors`. Default: none. */
   onError?: (error: unknown) => void;
-  /** Lambda containers per function (default: one per two cores of this machine). */
+  /** Lambda containers per function. Default: one per two cores of this machine. */
   containersPerFunction?: number;
   /**
    * More programs deployed into the same cloud after the first, in order: another team's stack
    * that attaches to this one's bus, say. Their resources join `resources`; outputs are the first's.
+   * Default: none.
    */
   also?: RecordOptions[];
 }

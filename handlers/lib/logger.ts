@@ -1,51 +1,38 @@
+import { Logger } from "@aws-lambda-powertools/logger";
+import type { Context } from "aws-lambda";
+
 /**
- * Structured JSON logs, one line per entry, in the shape Powertools Logger uses
- * (level, message, service, timestamp, then fields). Secrets are redacted at
- * any depth: a payment token never reaches the logs.
+ * The handlers' logger: Powertools Logger, one JSON line per entry (level, message, timestamp,
+ * service from POWERTOOLS_SERVICE_NAME, the Lambda context once a handler added it, then fields),
+ * at the level of POWERTOOLS_LOG_LEVEL or LOG_LEVEL (default INFO); errors with name, location,
+ * message, stack and cause. WARN and ERROR go to stderr, the others to stdout.
+ * https://docs.powertools.aws.dev/lambda/typescript/latest/core/logger/
+ *
+ * Secrets are redacted at any depth (Powertools has none of its own): the JSON replacer, which
+ * Powertools applies to every key of every entry (fields, errors' own properties, persistent keys),
+ * replaces them, so a payment token never reaches a log line.
  */
 
-type Level = "DEBUG" | "INFO" | "WARN" | "ERROR";
-type Fields = Record<string, unknown>;
-
 const SECRET_KEYS = new Set(["paymenttoken", "authorization", "password"]);
-const LEVELS: Record<Level, number> = { DEBUG: 10, INFO: 20, WARN: 30, ERROR: 40 };
+export const REDACTED = "[REDACTED]";
 
-export function redact(value: unknown, depth = 0): unknown {
-  if (depth > 8 || value === null || typeof value !== "object") return value;
-  if (value instanceof Error) {
-    return { name: value.name, message: value.message, stack: value.stack };
-  }
-  if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
-  return Object.fromEntries(
-    Object.entries(value).map(([key, item]) => [
-      key,
-      SECRET_KEYS.has(key.toLowerCase()) ? "[REDACTED]" : redact(item, depth + 1),
-    ]),
-  );
+/** JSON replacer: the value of a secret key, wherever it is, becomes {@link REDACTED}. */
+export function redactSecrets(key: string, value: unknown): unknown {
+  return SECRET_KEYS.has(key.toLowerCase()) ? REDACTED : value;
 }
 
-function minimumLevel(): number {
-  const configured = (process.env.POWERTOOLS_LOG_LEVEL ?? process.env.LOG_LEVEL ?? "INFO").toUpperCase();
-  return LEVELS[configured as Level] ?? LEVELS.INFO;
-}
+// The service name of a function deployed without POWERTOOLS_SERVICE_NAME stays "dealership" (Powertools' own is "service_undefined").
+export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME || "dealership", jsonReplacerFn: redactSecrets });
 
-function write(level: Level, message: string, fields: Fields = {}): void {
-  if (LEVELS[level] < minimumLevel()) return;
-  const entry = {
-    level,
-    message,
-    service: process.env.POWERTOOLS_SERVICE_NAME ?? "dealership",
-    timestamp: new Date().toISOString(),
-    ...(redact(fields) as Fields),
+/**
+ * Adds the invocation's Lambda context (function name, request id, cold start, ARN, memory) to
+ * every entry it logs, as Powertools' injectLambdaContext does for class handlers. A handler
+ * invoked without a context (a test calling it directly) logs without.
+ */
+export function withLogContext<A extends [event: unknown, context?: Context], R>(handler: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return (...args) => {
+    const context = args[1];
+    if (context) logger.addContext(context);
+    return handler(...args);
   };
-  const line = JSON.stringify(entry);
-  if (level === "ERROR" || level === "WARN") console.error(line);
-  else console.log(line);
 }
-
-export const logger = {
-  debug: (message: string, fields?: Fields) => write("DEBUG", message, fields),
-  info: (message: string, fields?: Fields) => write("INFO", message, fields),
-  warn: (message: string, fields?: Fields) => write("WARN", message, fields),
-  error: (message: string, fields?: Fields) => write("ERROR", message, fields),
-};

@@ -6,7 +6,7 @@ import {
 } from "@aws-lambda-powertools/batch";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { InvalidEventError } from "./errors";
-import { logger } from "./logger";
+import { logger, withLogContext } from "./logger";
 
 /** Handles one SQS record; throwing marks only this record as failed. */
 export type RecordHandler = (record: SQSRecord, context: Context) => Promise<void>;
@@ -66,12 +66,13 @@ function withFailureLog(handle: RecordHandler, context: Context) {
 
 /** Standard queue: records are processed one after the other. */
 export function sqsBatchHandler(handle: RecordHandler): SqsBatchHandler {
-  return (event, context) =>
+  return withLogContext((event: SQSEvent, context: Context) =>
     processPartialResponse(event, withFailureLog(handle, context), new BatchProcessor(EventType.SQS), {
       context,
       processInParallel: false,
       throwOnFullBatchFailure: false,
-    });
+    }),
+  );
 }
 
 /**
@@ -80,10 +81,11 @@ export function sqsBatchHandler(handle: RecordHandler): SqsBatchHandler {
  * other groups go on.
  */
 export function sqsFifoBatchHandler(handle: RecordHandler): SqsBatchHandler {
-  return (event, context) =>
+  return withLogContext((event: SQSEvent, context: Context) =>
     processPartialResponse(event, withFailureLog(handle, context), new SqsFifoPartialProcessorAsync(), {
       context,
       skipGroupOnError: true,
       throwOnFullBatchFailure: false,
-    });
+    }),
+  );
 }

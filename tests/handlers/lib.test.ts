@@ -1,13 +1,14 @@
+import type { Context } from "aws-lambda";
 import { PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { IdempotencyPersistenceLayerError } from "@aws-lambda-powertools/idempotency";
 import { ConfigurationError, isTransient, PaymentDeclined, PublishFailedError, TransientServiceError, withTransientErrorsNamed } from "../../handlers/lib/errors";
 import { requireEnv } from "../../handlers/lib/env";
-import { logger, redact } from "../../handlers/lib/logger";
+import { logger, REDACTED, withLogContext } from "../../handlers/lib/logger";
 import { publish } from "../../handlers/lib/publish";
-import { BUS } from "./support/events";
+import { BUS, lambdaContext } from "./support/events";
 import { useHandlerHarness } from "./support/harness";
 
-const { eventBridge } = useHandlerHarness();
+const { eventBridge, logs, errorLogs } = useHandlerHarness();
 
 const entry = (i: number) => ({ EventBusName: BUS, Source: "test", DetailType: `T${i}`, Detail: "{}" });
 
@@ -37,30 +38,63 @@ describe("publish", () => {
 });
 
 describe("logger", () => {
-  it("writes one JSON line with level, message, service and redacted secrets", () => {
-    const lines: string[] = [];
-    jest.spyOn(console, "log").mockImplementation((line: unknown) => void lines.push(String(line)));
-    process.env.POWERTOOLS_LOG_LEVEL = "INFO";
+  /** Logs at `level` for the duration of `run`. */
+  const atLevel = (level: "DEBUG" | "INFO", run: () => void) => {
+    logger.setLogLevel(level);
     try {
-      logger.info("hello", { order: { paymentToken: "tok_1", model: "S" }, list: [{ PaymentToken: "tok_2" }] });
+      run();
     } finally {
-      process.env.POWERTOOLS_LOG_LEVEL = "ERROR";
+      logger.setLogLevel("ERROR");
     }
-    expect(lines).toHaveLength(1);
-    expect(JSON.parse(lines[0]!)).toEqual({
+  };
+
+  it("writes one JSON line with level, message, service, timestamp and the fields, secrets redacted at any depth", () => {
+    atLevel("INFO", () =>
+      logger.info("hello", {
+        order: { paymentToken: "tok_1", model: "S" },
+        list: [{ PaymentToken: "tok_2" }],
+        request: { headers: { Authorization: "Bearer tok_3" } },
+        user: { password: "tok_4" },
+      }),
+    );
+    expect(logs).toHaveLength(1);
+    expect(JSON.parse(logs[0]!)).toEqual({
       level: "INFO",
       message: "hello",
       service: "dealership-test",
       timestamp: "2025-01-01T12:00:00.000Z",
-      order: { paymentToken: "[REDACTED]", model: "S" },
-      list: [{ PaymentToken: "[REDACTED]" }],
+      sampling_rate: 0,
+      order: { paymentToken: REDACTED, model: "S" },
+      list: [{ PaymentToken: REDACTED }],
+      request: { headers: { Authorization: REDACTED } },
+      user: { password: REDACTED },
     });
+    expect(logs[0]).not.toMatch(/tok_/);
   });
 
-  it("serializes errors with name and message", () => {
-    expect(redact({ error: new TypeError("bad") })).toEqual({
-      error: { name: "TypeError", message: "bad", stack: expect.any(String) },
+  it("redacts a secret an error carries", () => {
+    logger.error("failed", { error: Object.assign(new TypeError("bad"), { paymentToken: "tok_5" }) });
+    expect(JSON.parse(errorLogs[0]!).error).toEqual(
+      expect.objectContaining({ name: "TypeError", message: "bad", stack: expect.any(String), paymentToken: REDACTED }),
+    );
+  });
+
+  it("writes below its level nothing, WARN and ERROR to stderr, the others to stdout", () => {
+    logger.warn("dropped"); // the tests' level is ERROR
+    atLevel("DEBUG", () => {
+      logger.debug("details");
+      logger.warn("careful");
     });
+    expect(logs.map((line) => JSON.parse(line).message)).toEqual(["details"]);
+    expect(errorLogs.map((line) => JSON.parse(line).message)).toEqual(["careful"]);
+  });
+
+  it("adds the Lambda context of a handler wrapped by withLogContext", async () => {
+    const handler = withLogContext(async (_event: unknown, _context: Context) => logger.error("inside"));
+    await handler({}, lambdaContext("factory"));
+    expect(JSON.parse(errorLogs[0]!)).toEqual(
+      expect.objectContaining({ function_name: "factory", function_request_id: expect.any(String), cold_start: expect.any(Boolean) }),
+    );
   });
 });
 

@@ -1,12 +1,13 @@
 import { PutItemCommand } from "@aws-sdk/client-dynamodb";
 import * as gateway from "../../handlers/lib/payment-gateway";
+import { logger } from "../../handlers/lib/logger";
 import * as ledger from "../../handlers/lib/payment-ledger";
 import { handler } from "../../handlers/payment";
 import { lambdaContext } from "./support/events";
 import { useHandlerHarness } from "./support/harness";
 import { taskInput, thrownBy } from "./support/tasks";
 
-const { dynamo, eventBridge, errorLogs } = useHandlerHarness();
+const { dynamo, eventBridge, logs, errorLogs } = useHandlerHarness();
 
 const charges = () => jest.spyOn(gateway, "charge");
 const idempotencyRecords = () => dynamo.ids().filter((id) => id.startsWith("payment.charge#"));
@@ -149,16 +150,14 @@ describe("payment", () => {
   });
 
   it("never logs the payment token", async () => {
-    process.env.POWERTOOLS_LOG_LEVEL = "DEBUG";
-    const lines: string[] = [];
-    jest.spyOn(console, "log").mockImplementation((line: unknown) => void lines.push(String(line)));
+    logger.setLogLevel("DEBUG");
     try {
       await handler(taskInput({ paymentToken: "tok_secret_123" }), lambdaContext());
       await thrownBy(() => handler(taskInput({ paymentToken: "declined_secret_456" }, "order-2"), lambdaContext()));
     } finally {
-      process.env.POWERTOOLS_LOG_LEVEL = "ERROR";
+      logger.setLogLevel("ERROR");
     }
-    expect(lines.some((line) => line.includes('"message":"Payment charged"'))).toBe(true);
-    expect([...lines, ...errorLogs].join("\n")).not.toMatch(/secret/);
+    expect(logs.some((line) => line.includes('"message":"Payment charged"'))).toBe(true);
+    expect([...logs, ...errorLogs].join("\n")).not.toMatch(/secret/);
   });
 });

@@ -4,12 +4,15 @@ import { setHandlerEnv } from "./events";
 
 /**
  * Per test file: handler environment, EventBridge mock, in-memory state table,
- * a frozen clock and captured error logs (returned for assertions, kept off the console).
+ * a frozen clock and the captured log lines (returned for assertions, kept off the terminal):
+ * `logs` from stdout (DEBUG, INFO), `errorLogs` from stderr (WARN, ERROR). Powertools Logger
+ * writes to the process's streams through a console of its own, not through the global console.
  */
 export function useHandlerHarness() {
   setHandlerEnv();
   const eventBridge = mockEventBridge();
   const dynamo = new FakeDynamoDb();
+  const logs: string[] = [];
   const errorLogs: string[] = [];
   const clock = {
     set: (iso: string) => jest.setSystemTime(new Date(iso)),
@@ -19,12 +22,12 @@ export function useHandlerHarness() {
   beforeEach(() => {
     eventBridge.reset();
     dynamo.reset();
+    logs.length = 0;
     errorLogs.length = 0;
     jest.useFakeTimers({ doNotFake: ["nextTick", "setImmediate", "queueMicrotask", "setTimeout", "clearTimeout", "setInterval", "clearInterval", "hrtime", "performance"] });
     clock.set("2025-01-01T12:00:00.000Z");
-    jest.spyOn(console, "error").mockImplementation((line: unknown) => {
-      errorLogs.push(String(line));
-    });
+    captureLines(process.stdout, logs);
+    captureLines(process.stderr, errorLogs);
   });
 
   afterEach(() => {
@@ -37,5 +40,15 @@ export function useHandlerHarness() {
     dynamo.restore();
   });
 
-  return { eventBridge, dynamo, errorLogs, clock };
+  return { eventBridge, dynamo, logs, errorLogs, clock };
+}
+
+/** Keeps what is written to `stream` as lines in `lines` instead of writing it. */
+function captureLines(stream: NodeJS.WriteStream, lines: string[]): void {
+  jest.spyOn(stream, "write").mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    lines.push(...String(chunk).split("\n").filter(Boolean));
+    const callback = rest.find((arg): arg is () => void => typeof arg === "function");
+    callback?.();
+    return true;
+  });
 }
