@@ -17,6 +17,9 @@ const EVENTBRIDGE = "https://docs.aws.amazon.com/eventbridge/latest/APIReference
 const LAMBDA = "https://docs.aws.amazon.com/lambda/latest/api";
 const SQS = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html";
 
+/** A state machine's or an execution's name: none of whitespace, brackets, wildcards, control characters or "#%\^|~`$&,;:/. */
+const STEP_FUNCTIONS_NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\p{Cc}]+$/u;
+
 export const NAMES = {
   eventBus: { min: 1, max: 256, pattern: /^[/.\-_A-Za-z0-9]+$/, docs: `${EVENTBRIDGE}/API_CreateEventBus.html` },
   rule: { min: 1, max: 64, pattern: /^[.\-_A-Za-z0-9]+$/, docs: `${EVENTBRIDGE}/API_PutRule.html` },
@@ -32,9 +35,11 @@ export const NAMES = {
   stateMachine: {
     min: 1,
     max: 80,
-    pattern: /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\p{Cc}]+$/u,
+    pattern: STEP_FUNCTIONS_NAME,
     docs: "https://docs.aws.amazon.com/step-functions/latest/apireference/API_CreateStateMachine.html",
   },
+  /** A Step Functions execution: the same rule as a state machine's name. */
+  execution: { min: 1, max: 80, pattern: STEP_FUNCTIONS_NAME, docs: "https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html" },
   stream: { min: 1, max: 128, pattern: /^[a-zA-Z0-9_.-]+$/, docs: "https://docs.aws.amazon.com/kinesis/latest/APIReference/API_CreateStream.html" },
   logGroup: { min: 1, max: 512, pattern: /^[.\-_/#A-Za-z0-9]+$/, docs: "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html" },
   alarm: { min: 1, max: 255, pattern: /^.+$/, docs: "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html" },
@@ -114,6 +119,10 @@ export const RANGES = {
   dynamodb: {
     globalSecondaryIndexes: range(0, 20, "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html"),
     localSecondaryIndexes: range(0, 5, "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html"),
+  },
+  sns: {
+    /** Publish's Subject: printable ASCII, no line breaks or control characters, under 100 characters. */
+    subjectCharacters: range(1, 100, "https://docs.aws.amazon.com/sns/latest/api/API_Publish.html"),
   },
   kms: {
     deletionWindowDays: range(7, 30, "https://docs.aws.amazon.com/kms/latest/APIReference/API_ScheduleKeyDeletion.html"),

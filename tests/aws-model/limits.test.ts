@@ -22,6 +22,9 @@ describe("AWS limits", () => {
     expect(nameFits(NAMES.role, "svc+role=x,y.z@w-1_2")).toBe(true);
     expect(nameFits(NAMES.stateMachine, "orders-flow")).toBe(true);
     for (const bad of ["a b", "a:b", "a\u0007b", "a\u0085b", "a/b", "a*b"]) expect(nameFits(NAMES.stateMachine, bad)).toBe(false);
+    expect(nameFits(NAMES.execution, "n".repeat(80))).toBe(true);
+    expect(nameFits(NAMES.execution, "n".repeat(81))).toBe(false);
+    expect(nameFits(NAMES.execution, "a b")).toBe(false);
     expect(nameFits(NAMES.kmsAlias, "alias/orders")).toBe(true);
     expect(nameFits(NAMES.kmsAlias, "orders")).toBe(false);
   });
@@ -40,5 +43,8 @@ describe("AWS limits", () => {
     expect(inRange(RANGES.lambda.memoryMb, 10240)).toBe(true);
     expect(inRange(RANGES.sqs.delaySeconds, 1.5)).toBe(false);
     expect(inRange(RANGES.lambda.streamMaximumRetryAttempts, -1)).toBe(true);
+    expect(inRange(RANGES.sns.subjectCharacters, 100)).toBe(true);
+    expect(inRange(RANGES.sns.subjectCharacters, 101)).toBe(false);
+    expect(inRange(RANGES.sns.subjectCharacters, 0)).toBe(false);
   });
 });

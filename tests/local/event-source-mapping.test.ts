@@ -414,6 +414,15 @@ describe("the checks CreateEventSourceMapping makes", () => {
     expect(fifoWindow.message).toBe("Batching window is not supported for FIFO queues.");
     const fifoBatch = await failure({ queues, mappings: { m: { eventSourceArn: queueArn("orders.fifo"), batchSize: 20, maximumBatchingWindowInSeconds: 1 } } });
     expect(fifoBatch.code).toBe("InvalidParameterValueException");
+    const tooBig = await failure({ queues, mappings: { m: { eventSourceArn: queueArn("inbox"), batchSize: 10_001, maximumBatchingWindowInSeconds: 1 } } });
+    expect(tooBig.message).toBe("1 validation error detected: Value '10001' at 'batchSize' failed to satisfy constraint: Member must have value less than or equal to 10000");
+    const longWindow = await failure({ queues, mappings: { m: { eventSourceArn: queueArn("inbox"), maximumBatchingWindowInSeconds: 301 } } });
+    expect(longWindow.message).toBe("1 validation error detected: Value '301' at 'maximumBatchingWindowInSeconds' failed to satisfy constraint: Member must have value less than or equal to 300");
+    const manyConcurrent = await failure({ queues, mappings: { m: { eventSourceArn: queueArn("inbox"), scalingConfig: { maximumConcurrency: 1001 } } } });
+    expect(manyConcurrent.message).toBe("1 validation error detected: Value '1001' at 'scalingConfig.maximumConcurrency' failed to satisfy constraint: Member must have value less than or equal to 1000");
+    const pattern = JSON.stringify({ body: { kind: ["order"] } });
+    const sixFilters = await failure({ queues, mappings: { m: { eventSourceArn: queueArn("inbox"), filterCriteria: { filters: Array.from({ length: 6 }, () => ({ pattern })) } } } });
+    expect(sixFilters.message).toBe("The number of filters exceeds the limit of 5 per event source mapping.");
     const badFilter = await failure({ queues, mappings: { m: { eventSourceArn: queueArn("inbox"), filterCriteria: { filters: [{ pattern: "{not json" }] } } } });
     expect(badFilter.message).toBe("Invalid filter pattern definition.");
   });

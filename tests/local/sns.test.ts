@@ -381,6 +381,9 @@ describe("SNS query protocol", () => {
     expect(() => call({ Action: "GetTopicAttributes" })).toThrow(expect.objectContaining({ code: "ValidationError", message: expect.stringContaining("'topicArn'") }));
     expect(() => call({ Action: "ListTopics", NextToken: "not-a-token" })).toThrow(expect.objectContaining({ code: "InvalidParameter", message: "Invalid parameter: NextToken" }));
     expect(() => call({ Action: "Publish", TopicArn: TOPIC, Message: "x", Subject: "two\nlines" })).toThrow(expect.objectContaining({ message: "Invalid parameter: Subject" }));
+    // A Subject is 1 to 100 characters (https://docs.aws.amazon.com/sns/latest/api/API_Publish.html).
+    expect(() => call({ Action: "Publish", TopicArn: TOPIC, Message: "x", Subject: "s".repeat(101) })).toThrow(expect.objectContaining({ message: "Invalid parameter: Subject" }));
+    expect(() => call({ Action: "Publish", TopicArn: TOPIC, Message: "x", Subject: "s".repeat(100) })).not.toThrow();
     expect(() =>
       call({
         Action: "Publish",

@@ -130,6 +130,18 @@ describe("standard queues", () => {
     expect(invalid.code).toBe("com.amazonaws.sqs#ReceiptHandleIsInvalid");
   });
 
+  test("a visibility timeout is at most 12 hours: the queue's, and a message's in flight from its receive", async () => {
+    // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ChangeMessageVisibility.html
+    const tooLong = await rejection(() => deploy((add) => queue(add, "slow", { visibilityTimeoutSeconds: 43_201 })));
+    expect(tooLong.cause.message).toBe("Invalid value for the parameter VisibilityTimeout.");
+    const { sqs } = await deploy((add) => queue(add, "work", { visibilityTimeoutSeconds: 43_200 }));
+    sqs.send("work", { body: "job" });
+    const [message] = await sqs.receive("work");
+    sqs.changeVisibility("work", message.receiptHandle, 43_000);
+    const beyond = await rejection(() => sqs.changeVisibility("work", message.receiptHandle, 43_201));
+    expect(beyond.message).toContain("Total VisibilityTimeout for the message is beyond the limit [43200 seconds]");
+  });
+
   test("delays hold messages back; retention drops old ones", async () => {
     const { cloud, sqs } = await deploy((add) => {
       queue(add, "delayed", { delaySeconds: 10 });

@@ -672,6 +672,8 @@ describe("state machines and executions", () => {
     };
     expect(code(() => call("StartExecution", { stateMachineArn: arn, name: "first", input: "{}" }))).toBe("ExecutionAlreadyExists");
     expect(code(() => call("StartExecution", { stateMachineArn: arn, name: "bad name" }))).toBe("InvalidName");
+    expect(code(() => call("StartExecution", { stateMachineArn: arn, name: "n".repeat(81), input: "{}" }))).toBe("InvalidName");
+    expect(code(() => call("StartExecution", { stateMachineArn: arn, name: "n".repeat(80), input: "{}" }))).toBe("no error");
     expect(code(() => call("StartExecution", { stateMachineArn: arn, input: "{nope" }))).toBe("InvalidExecutionInput");
     expect(code(() => call("StartExecution", { stateMachineArn: `${arn}-gone` }))).toBe("StateMachineDoesNotExist");
     expect(code(() => call("StartExecution", { stateMachineArn: "arn:aws:sns:eu-west-1:123456789012:topic" }))).toBe("InvalidArn");

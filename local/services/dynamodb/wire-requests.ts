@@ -10,10 +10,11 @@ import type {
   UpdateItemInput,
 } from "@aws-sdk/client-dynamodb";
 import { z } from "zod";
+import { type JsonWire, type Override, tiedTo, type Wire } from "../../shared/sdk-shape";
 
 /**
  * The shapes of DynamoDB's requests as JSON carries them, checked by the endpoint before an
- * operation runs, each tied at compile time to the SDK's request type (`tiedTo`). A shape
+ * operation runs, each tied at compile time to the SDK's request type (`tiedTo`, shared/sdk-shape.ts). A shape
  * checks JSON types and required members only: what AWS checks beyond that (enum values, limits,
  * one type per AttributeValue, expressions) the table checks with AWS's own messages.
  * https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Operations_Amazon_DynamoDB.html
@@ -22,39 +23,19 @@ import { z } from "zod";
 /** The legacy (pre-expression) parameters, named in a shape only so that the table can refuse them. */
 type Legacy = "Expected" | "ConditionalOperator" | "AttributeUpdates" | "AttributesToGet" | "KeyConditions" | "QueryFilter" | "ScanFilter";
 
-/** A member of an SDK request as JSON carries it: AttributeValues in the wire form, enums as the strings AWS checks itself. */
-type OnTheWire<T> = [T] extends [SdkAttributeValue]
-  ? WireAttributeValue
-  : T extends Uint8Array
-    ? string
-    : T extends string
-      ? string
-      : T extends (infer Element)[]
-        ? OnTheWire<Element>[]
-        : T extends object
-          ? { [K in keyof T]: OnTheWire<T[K]> }
-          : T;
-
-/** An SDK request type as JSON carries it; a legacy parameter may hold anything (it is refused). */
-type WireRequest<Sdk> = { [K in keyof Sdk]: K extends Legacy ? unknown : OnTheWire<Sdk[K]> };
-
-/**
- * Ties a shape to the SDK's type at compile time: the shape's result must be a `Wire` (for a
- * request, `WireRequest<...>`: the SDK's members with the SDK's types, required where the SDK
- * requires them) and it may name no member `Wire` lacks (`notInTheSdk` lists any it does).
- */
-const tiedTo =
-  <Wire>() =>
-  <Shape extends z.ZodType<Wire>>(shape: Shape & (Exclude<keyof z.output<Shape>, keyof Wire> extends never ? unknown : { notInTheSdk: Exclude<keyof z.output<Shape>, keyof Wire> })): Shape =>
-    shape;
-
 /**
  * The SDK's AttributeValue on the wire: its union of one-member types flattened to one type with
  * every member optional (a value with none or several set is refused by the table with AWS's
  * message), and B / BS as base64 text where the SDK's type has bytes.
  * https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_AttributeValue.html
  */
-type WireAttributeValue = { [K in Exclude<keyof SdkAttributeValue, "$unknown">]?: OnTheWire<Exclude<SdkAttributeValue[K], undefined>> };
+type WireAttributeValue = { [K in Exclude<keyof SdkAttributeValue, "$unknown">]?: Wire<Exclude<SdkAttributeValue[K], undefined>, DynamoDbWire> };
+
+/** DynamoDB's JSON wire: the JSON protocol's forms, with AttributeValues flattened (WireAttributeValue). */
+type DynamoDbWire = JsonWire<readonly [SdkAttributeValue, WireAttributeValue]>;
+
+/** An SDK request as DynamoDB's wire carries it; a legacy parameter may hold anything (it is refused). */
+type WireRequest<Sdk> = Override<Wire<Sdk, DynamoDbWire>, { [K in Legacy & keyof Sdk]?: unknown }>;
 
 const attributeValue: z.ZodType<WireAttributeValue> = z.lazy(() =>
   tiedTo<WireAttributeValue>()(

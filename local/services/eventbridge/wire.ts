@@ -14,6 +14,7 @@ import type {
   TestEventPatternRequest,
 } from "@aws-sdk/client-eventbridge";
 import { z } from "zod";
+import { tiedTo, type Wire } from "../../shared/sdk-shape";
 
 /**
  * The shapes of the EventBridge requests the endpoint serves (JSON 1.1, `AWSEvents.<Operation>`),
@@ -28,8 +29,8 @@ import { z } from "zod";
 const Timestamp = z.union([z.number(), z.string()]);
 
 /** One PutEvents entry; every member optional on the wire, each missing one is that entry's error. */
-export const PutEventsRequestEntry = z.object({
-  // `Time` is a Date in the SDK, epoch seconds (Timestamp) on the wire.
+export const PutEventsRequestEntry = tiedTo<Wire<SdkPutEventsRequestEntry>>()(z.object({
+  // `Time` is a Date in the SDK, epoch seconds (Timestamp) on the wire (see Wire).
   Time: Timestamp.optional(),
   Source: z.string().optional(),
   Resources: z.array(z.string()).optional(),
@@ -37,31 +38,31 @@ export const PutEventsRequestEntry = z.object({
   Detail: z.string().optional(),
   EventBusName: z.string().optional(),
   TraceHeader: z.string().optional(),
-}) satisfies z.ZodType<Omit<SdkPutEventsRequestEntry, "Time"> & { Time?: number | string }>;
+}));
 
 /** A PutEvents entry as callers inside the local cloud hand it over (Lambda destinations, Step Functions). */
 export type PutEventsEntry = z.infer<typeof PutEventsRequestEntry>;
 
-export const PutEventsRequest = z.object({
+export const PutEventsRequest = tiedTo<Wire<SdkPutEventsRequest>>()(z.object({
   // AWS's validation words a null entry as a missing one (ValidationException "must not be null").
   Entries: z.array(z.preprocess((entry) => entry ?? undefined, PutEventsRequestEntry)),
   EndpointId: z.string().optional(),
-}) satisfies z.ZodType<Omit<SdkPutEventsRequest, "Entries"> & { Entries: PutEventsEntry[] }>;
+}));
 
-export const TestEventPatternInput = z.object({ EventPattern: z.string(), Event: z.string() }) satisfies z.ZodType<TestEventPatternRequest>;
+export const TestEventPatternInput = tiedTo<Wire<TestEventPatternRequest>>()(z.object({ EventPattern: z.string(), Event: z.string() }));
 
 const Paging = { NextToken: z.string().optional(), Limit: z.number().optional() };
 
-export const ListRulesInput = z.object({ NamePrefix: z.string().optional(), EventBusName: z.string().optional(), ...Paging }) satisfies z.ZodType<ListRulesRequest>;
-export const DescribeRuleInput = z.object({ Name: z.string(), EventBusName: z.string().optional() }) satisfies z.ZodType<DescribeRuleRequest>;
-export const ListTargetsByRuleInput = z.object({ Rule: z.string(), EventBusName: z.string().optional(), ...Paging }) satisfies z.ZodType<ListTargetsByRuleRequest>;
-export const ListEventBusesInput = z.object({ NamePrefix: z.string().optional(), ...Paging }) satisfies z.ZodType<ListEventBusesRequest>;
-export const DescribeEventBusInput = z.object({ Name: z.string().optional() }) satisfies z.ZodType<DescribeEventBusRequest>;
-export const ListArchivesInput = z.object({ NamePrefix: z.string().optional(), EventSourceArn: z.string().optional(), ...Paging }) satisfies z.ZodType<ListArchivesRequest>;
-export const DescribeArchiveInput = z.object({ ArchiveName: z.string() }) satisfies z.ZodType<DescribeArchiveRequest>;
-export const ListRuleNamesByTargetInput = z.object({ TargetArn: z.string(), EventBusName: z.string().optional(), ...Paging }) satisfies z.ZodType<ListRuleNamesByTargetRequest>;
+export const ListRulesInput = tiedTo<Wire<ListRulesRequest>>()(z.object({ NamePrefix: z.string().optional(), EventBusName: z.string().optional(), ...Paging }));
+export const DescribeRuleInput = tiedTo<Wire<DescribeRuleRequest>>()(z.object({ Name: z.string(), EventBusName: z.string().optional() }));
+export const ListTargetsByRuleInput = tiedTo<Wire<ListTargetsByRuleRequest>>()(z.object({ Rule: z.string(), EventBusName: z.string().optional(), ...Paging }));
+export const ListEventBusesInput = tiedTo<Wire<ListEventBusesRequest>>()(z.object({ NamePrefix: z.string().optional(), ...Paging }));
+export const DescribeEventBusInput = tiedTo<Wire<DescribeEventBusRequest>>()(z.object({ Name: z.string().optional() }));
+export const ListArchivesInput = tiedTo<Wire<ListArchivesRequest>>()(z.object({ NamePrefix: z.string().optional(), EventSourceArn: z.string().optional(), ...Paging }));
+export const DescribeArchiveInput = tiedTo<Wire<DescribeArchiveRequest>>()(z.object({ ArchiveName: z.string() }));
+export const ListRuleNamesByTargetInput = tiedTo<Wire<ListRuleNamesByTargetRequest>>()(z.object({ TargetArn: z.string(), EventBusName: z.string().optional(), ...Paging }));
 
-export const StartReplayInput = z.object({
+export const StartReplayInput = tiedTo<Wire<SdkStartReplayRequest>>()(z.object({
   ReplayName: z.string(),
   Description: z.string().optional(),
   EventSourceArn: z.string(),
@@ -69,7 +70,7 @@ export const StartReplayInput = z.object({
   EventStartTime: Timestamp,
   EventEndTime: Timestamp,
   Destination: z.object({ Arn: z.string(), FilterArns: z.array(z.string()).optional() }),
-}) satisfies z.ZodType<Omit<SdkStartReplayRequest, "EventStartTime" | "EventEndTime"> & { EventStartTime: number | string; EventEndTime: number | string }>;
+}));
 export type StartReplayInput = z.infer<typeof StartReplayInput>;
 
-export const DescribeReplayInput = z.object({ ReplayName: z.string() }) satisfies z.ZodType<DescribeReplayRequest>;
+export const DescribeReplayInput = tiedTo<Wire<DescribeReplayRequest>>()(z.object({ ReplayName: z.string() }));

@@ -14,7 +14,7 @@ import { AwsError } from "../../aws-error";
 import { authorizeOrThrow, type LocalCloud, type Operation } from "../../cloud";
 import { operation, type ShapeProblem } from "../../shared/operation";
 import { decodeToken, encodeToken } from "../../shared/pagination";
-import { sdkShape, type Wire } from "../../shared/sdk-shape";
+import { tiedTo, type Wire } from "../../shared/sdk-shape";
 import { compareSequence, constraint, invalidArgument, MAX_RECORD_BYTES, SEQUENCE_BASE, type Shard, SHARD_FACTOR, shardDescription, shardId, type Stream } from "./model";
 import type { KinesisService } from "./service";
 
@@ -32,21 +32,21 @@ const MAX_GET_RECORDS_BYTES = 10 * 1024 * 1024;
 const ITERATOR_TYPES = ["AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER", "TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"];
 
 const stream = { StreamName: z.string().optional(), StreamARN: z.string().optional() };
-const PutRecordShape = sdkShape<Wire<PutRecordInput>>()({ ...stream, Data: z.string(), PartitionKey: z.string(), ExplicitHashKey: z.string().optional() });
-const PutRecordsEntry = sdkShape<Wire<PutRecordsRequestEntry>>()({ Data: z.string(), PartitionKey: z.string(), ExplicitHashKey: z.string().optional() });
-const PutRecordsShape = sdkShape<Wire<PutRecordsInput>>()({ ...stream, Records: z.array(PutRecordsEntry) });
-const ListShardsShape = sdkShape<Wire<ListShardsInput>>()({ ...stream, NextToken: z.string().optional(), ExclusiveStartShardId: z.string().optional(), MaxResults: z.number().optional() });
-const GetShardIteratorShape = sdkShape<Wire<GetShardIteratorInput>>()({
+const PutRecordShape = tiedTo<Wire<PutRecordInput>>()(z.object({ ...stream, Data: z.string(), PartitionKey: z.string(), ExplicitHashKey: z.string().optional() }));
+const PutRecordsEntry = tiedTo<Wire<PutRecordsRequestEntry>>()(z.object({ Data: z.string(), PartitionKey: z.string(), ExplicitHashKey: z.string().optional() }));
+const PutRecordsShape = tiedTo<Wire<PutRecordsInput>>()(z.object({ ...stream, Records: z.array(PutRecordsEntry) }));
+const ListShardsShape = tiedTo<Wire<ListShardsInput>>()(z.object({ ...stream, NextToken: z.string().optional(), ExclusiveStartShardId: z.string().optional(), MaxResults: z.number().optional() }));
+const GetShardIteratorShape = tiedTo<Wire<GetShardIteratorInput>>()(z.object({
   ...stream,
   ShardId: z.string(),
   ShardIteratorType: z.string(),
   StartingSequenceNumber: z.string().optional(),
   Timestamp: z.union([z.number(), z.string()]).optional(),
-});
-const GetRecordsShape = sdkShape<Wire<GetRecordsInput>>()({ ShardIterator: z.string(), Limit: z.number().optional(), StreamARN: z.string().optional() });
-const DescribeStreamSummaryShape = sdkShape<Wire<DescribeStreamSummaryInput>>()(stream);
-const DescribeStreamShape = sdkShape<Wire<DescribeStreamInput>>()({ ...stream, Limit: z.number().optional(), ExclusiveStartShardId: z.string().optional() });
-const ListStreamsShape = sdkShape<Wire<ListStreamsInput>>()({ Limit: z.number().optional(), ExclusiveStartStreamName: z.string().optional(), NextToken: z.string().optional() });
+}));
+const GetRecordsShape = tiedTo<Wire<GetRecordsInput>>()(z.object({ ShardIterator: z.string(), Limit: z.number().optional(), StreamARN: z.string().optional() }));
+const DescribeStreamSummaryShape = tiedTo<Wire<DescribeStreamSummaryInput>>()(z.object(stream));
+const DescribeStreamShape = tiedTo<Wire<DescribeStreamInput>>()(z.object({ ...stream, Limit: z.number().optional(), ExclusiveStartShardId: z.string().optional() }));
+const ListStreamsShape = tiedTo<Wire<ListStreamsInput>>()(z.object({ Limit: z.number().optional(), ExclusiveStartStreamName: z.string().optional(), NextToken: z.string().optional() }));
 
 /**
  * Kinesis names a member in lower camel case and a list item by its 1-based position

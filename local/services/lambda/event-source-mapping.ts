@@ -1,5 +1,6 @@
 import type { GetEventSourceMappingRequest, ListEventSourceMappingsRequest } from "@aws-sdk/client-lambda";
 import { z } from "zod";
+import { type TextNumbersWire, tiedTo, type Wire } from "../../shared/sdk-shape";
 import { AwsError, DeployError } from "../../aws-error";
 import { authorizeOrThrow, type LocalCloud, type Service } from "../../cloud";
 import type { RegisteredResource } from "../../resource-graph";
@@ -8,17 +9,15 @@ import type { LambdaApi } from "../contracts";
 import type { SqsService } from "../sqs/service";
 import type { Queue } from "../sqs/queue";
 import { type MappingSpec, type MappingStats, sqsMappingSpec, validation } from "./mapping-spec";
-import { lambdaPage, LambdaPageQuery, type QueryOf } from "./paging";
+import { lambdaPage, LambdaPageQuery } from "./paging";
 import { SqsPoller } from "./sqs-poller";
 
 export { DEFAULT_MAXIMUM_CONCURRENCY, type MappingStats } from "./mapping-spec";
 
 const RESOURCE_TYPE = "aws:lambda/eventSourceMapping:EventSourceMapping";
 
-const ListEventSourceMappingsInput = z.object({ EventSourceArn: z.string().optional(), FunctionName: z.string().optional(), ...LambdaPageQuery }) satisfies z.ZodType<
-  QueryOf<ListEventSourceMappingsRequest, "MaxItems">
->;
-const GetEventSourceMappingInput = z.object({ UUID: z.string() }) satisfies z.ZodType<GetEventSourceMappingRequest>;
+const ListEventSourceMappingsInput = tiedTo<Wire<ListEventSourceMappingsRequest, TextNumbersWire>>()(z.object({ EventSourceArn: z.string().optional(), FunctionName: z.string().optional(), ...LambdaPageQuery }));
+const GetEventSourceMappingInput = tiedTo<Wire<GetEventSourceMappingRequest>>()(z.object({ UUID: z.string() }));
 
 /**
  * Lambda event source mappings for SQS queues: the poller AWS runs for a mapping, driven by the

@@ -1,3 +1,4 @@
+import { RANGES } from "@event-routes/aws-model";
 import { compileEventPattern, type EventPatternMatcher } from "@event-routes/event-pattern";
 import { AwsError } from "../../aws-error";
 import type { RegisteredResource } from "../../resource-graph";
@@ -45,11 +46,12 @@ export interface MappingSpec {
 export function sqsMappingSpec(resource: RegisteredResource, eventSourceArn: string): MappingSpec {
   const { inputs, state } = resource;
   const batchSize = inputs.batchSize === undefined || inputs.batchSize === null ? 10 : Number(inputs.batchSize);
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw validation("batchSize", inputs.batchSize, "Member must have value greater than or equal to 1");
-  if (batchSize > 10_000) throw validation("batchSize", batchSize, "Member must have value less than or equal to 10000");
+  const { batchSize: batch, maximumBatchingWindowSeconds: window, maximumConcurrency: concurrency, filters } = RANGES.lambda;
+  if (!Number.isInteger(batchSize) || batchSize < batch.min) throw validation("batchSize", inputs.batchSize, `Member must have value greater than or equal to ${batch.min}`);
+  if (batchSize > batch.max) throw validation("batchSize", batchSize, `Member must have value less than or equal to ${batch.max}`);
   const windowSeconds = Number(inputs.maximumBatchingWindowInSeconds ?? 0);
-  if (!Number.isInteger(windowSeconds) || windowSeconds < 0 || windowSeconds > 300) {
-    const constraint = windowSeconds < 0 ? "greater than or equal to 0" : "less than or equal to 300";
+  if (!Number.isInteger(windowSeconds) || windowSeconds < window.min || windowSeconds > window.max) {
+    const constraint = windowSeconds < window.min ? `greater than or equal to ${window.min}` : `less than or equal to ${window.max}`;
     throw validation("maximumBatchingWindowInSeconds", inputs.maximumBatchingWindowInSeconds, `Member must have value ${constraint}`);
   }
   if (batchSize > 10 && windowSeconds < 1) {
@@ -61,10 +63,12 @@ export function sqsMappingSpec(resource: RegisteredResource, eventSourceArn: str
   }
   const maximumConcurrency: unknown = inputs.scalingConfig?.maximumConcurrency;
   if (maximumConcurrency !== undefined && maximumConcurrency !== null) {
-    if (!Number.isInteger(maximumConcurrency) || (maximumConcurrency as number) < 2) {
-      throw validation("scalingConfig.maximumConcurrency", maximumConcurrency, "Member must have value greater than or equal to 2");
+    if (!Number.isInteger(maximumConcurrency) || (maximumConcurrency as number) < concurrency.min) {
+      throw validation("scalingConfig.maximumConcurrency", maximumConcurrency, `Member must have value greater than or equal to ${concurrency.min}`);
     }
-    if ((maximumConcurrency as number) > 1000) throw validation("scalingConfig.maximumConcurrency", maximumConcurrency, "Member must have value less than or equal to 1000");
+    if ((maximumConcurrency as number) > concurrency.max) {
+      throw validation("scalingConfig.maximumConcurrency", maximumConcurrency, `Member must have value less than or equal to ${concurrency.max}`);
+    }
   }
   return {
     resource,
@@ -75,15 +79,15 @@ export function sqsMappingSpec(resource: RegisteredResource, eventSourceArn: str
     windowSeconds,
     reportBatchItemFailures: responseTypes.includes("ReportBatchItemFailures"),
     maximumConcurrency: typeof maximumConcurrency === "number" ? maximumConcurrency : DEFAULT_MAXIMUM_CONCURRENCY,
-    filters: compileFilters(inputs.filterCriteria),
+    filters: compileFilters(inputs.filterCriteria, filters.max),
     enabled: inputs.enabled !== false,
   };
 }
 
-/** FilterCriteria patterns are EventBridge patterns; at most 5 filters per mapping by default. */
-function compileFilters(filterCriteria: unknown): EventPatternMatcher[] {
+/** FilterCriteria patterns are EventBridge patterns; at most `max` filters per mapping (5 by default, RANGES.lambda.filters). */
+function compileFilters(filterCriteria: unknown, max: number): EventPatternMatcher[] {
   const filters: unknown[] = (filterCriteria as { filters?: unknown[] } | undefined)?.filters ?? [];
-  if (filters.length > 5) throw new AwsError("InvalidParameterValueException", "The number of filters exceeds the limit of 5 per event source mapping.");
+  if (filters.length > max) throw new AwsError("InvalidParameterValueException", `The number of filters exceeds the limit of ${max} per event source mapping.`);
   return filters.map((filter) => {
     try {
       return compileEventPattern((filter as { pattern?: unknown } | null)?.pattern);

@@ -10,13 +10,14 @@ import type {
   ListTagsRequest,
 } from "@aws-sdk/client-lambda";
 import { z } from "zod";
+import { type Override, type TextNumbersWire, tiedTo, type Wire } from "../../shared/sdk-shape";
 import { AwsError } from "../../aws-error";
 import { authorizeOrThrow, type LocalCloud } from "../../cloud";
 import type { Principal } from "../../iam";
 import { operation, type Operation } from "../../shared/operation";
 import type { InvokeResult } from "../contracts";
 import { configurationOf, type LocalFunction } from "./function";
-import { lambdaPage, LambdaPageQuery, type QueryOf } from "./paging";
+import { lambdaPage, LambdaPageQuery } from "./paging";
 
 /** What Lambda's operations need of the service. */
 export interface LambdaOperationsHost {
@@ -32,14 +33,10 @@ export interface LambdaOperationsHost {
  * here, to answer Lambda's own error) and the body, which is the payload itself (JSON), not the
  * SDK's Uint8Array.
  */
-const InvokeInput = z.object({ FunctionName: z.string(), InvocationType: z.string(), Payload: z.unknown() }) satisfies z.ZodType<
-  Omit<InvocationRequest, "InvocationType" | "Payload"> & { InvocationType: string; Payload: unknown }
->;
-const ListFunctionsInput = z.object(LambdaPageQuery) satisfies z.ZodType<QueryOf<ListFunctionsRequest, "MaxItems">>;
-const FunctionNameInput = z.object({ FunctionName: z.string() }) satisfies z.ZodType<
-  GetFunctionRequest & GetFunctionConfigurationRequest & GetPolicyRequest & GetFunctionEventInvokeConfigRequest & GetFunctionConcurrencyRequest
->;
-const ListTagsInput = z.object({ Resource: z.string() }) satisfies z.ZodType<ListTagsRequest>;
+const InvokeInput = tiedTo<Override<Wire<InvocationRequest>, { Payload?: unknown }>>()(z.object({ FunctionName: z.string(), InvocationType: z.string(), Payload: z.unknown() }));
+const ListFunctionsInput = tiedTo<Wire<ListFunctionsRequest, TextNumbersWire>>()(z.object(LambdaPageQuery));
+const FunctionNameInput = tiedTo<Wire<GetFunctionRequest & GetFunctionConfigurationRequest & GetPolicyRequest & GetFunctionEventInvokeConfigRequest & GetFunctionConcurrencyRequest>>()(z.object({ FunctionName: z.string() }));
+const ListTagsInput = tiedTo<Wire<ListTagsRequest>>()(z.object({ Resource: z.string() }));
 
 /**
  * Lambda's REST Invoke and read API, as the endpoint routes them (rest.ts). Each read is authorized

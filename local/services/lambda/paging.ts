@@ -5,12 +5,9 @@ import { type Page, paginate } from "../../shared/pagination";
 /**
  * Lambda's list paging: `Marker` is where the previous page stopped (the shared opaque token),
  * `MaxItems` at most 50 (https://docs.aws.amazon.com/lambda/latest/api/API_ListFunctions.html).
- * Both travel in the query string, so `MaxItems` arrives as text.
+ * Both travel in the query string, so `MaxItems` arrives as text (TextNumbersWire in the tie).
  */
 export const LambdaPageQuery = { Marker: z.string().optional(), MaxItems: z.string().optional() };
-
-/** A REST request whose `Numeric` members arrive as query-string text, where the SDK's request has numbers. */
-export type QueryOf<Request, Numeric extends keyof Request> = Omit<Request, Numeric> & { [Member in Numeric]?: string };
 
 export function lambdaPage<T>(items: readonly T[], query: { Marker?: string; MaxItems?: string }): Page<T> {
   const max = query.MaxItems === undefined ? 50 : Number(query.MaxItems);

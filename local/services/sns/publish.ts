@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from "crypto";
+import { inRange, RANGES } from "@event-routes/aws-model";
 import { invalidParameter, invalidValue, type Notification, type PublishInput, type SnsMessageAttribute, type Topic } from "./model";
 
 /**
@@ -13,7 +14,7 @@ const DEDUPLICATION_WINDOW_MS = 5 * 60_000;
 export function notificationOf(topic: Topic, input: PublishInput, now: Date): Notification {
   const { Message: message, Subject: subject } = input;
   if (typeof message !== "string" || message.length === 0) throw invalidParameter("Empty message");
-  if (subject !== undefined && (subject.length === 0 || subject.length > 100 || !/^[\x20-\x7e]+$/.test(subject))) throw invalidParameter("Subject");
+  if (subject !== undefined && (!inRange(RANGES.sns.subjectCharacters, subject.length) || !/^[\x20-\x7e]+$/.test(subject))) throw invalidParameter("Subject");
   const attributes = input.MessageAttributes ?? {};
   let size = Buffer.byteLength(message);
   for (const [name, attribute] of Object.entries(attributes)) {

@@ -1,5 +1,6 @@
 import type { GetSubscriptionAttributesInput, GetTopicAttributesInput, ListSubscriptionsByTopicInput, ListSubscriptionsInput, ListTopicsInput, PublishInput as SdkPublishInput } from "@aws-sdk/client-sns";
 import { z } from "zod";
+import { type TextNumbersWire, tiedTo, type Wire } from "../../shared/sdk-shape";
 import { AwsError } from "../../aws-error";
 import type { ShapeProblem } from "../../shared/operation";
 import { queryResponse, xmlElement, type XmlResponse } from "../../shared/xml";
@@ -17,6 +18,9 @@ export const SNS_XML_NAMESPACE = "http://sns.amazonaws.com/doc/2010-03-31/";
 /** The form of every SNS request names its Action. */
 const action = { Action: z.string() };
 
+/** An SDK request as SNS's form carries it: every value text (numbers too), and the Action named. */
+type SnsForm<Request> = Wire<Request, TextNumbersWire> & { Action: string };
+
 /**
  * Publish's input as the SDK types it, but with the message attributes as the form carries them:
  * BinaryValue base64 text (a Uint8Array in the SDK's `MessageAttributeValue`).
@@ -24,8 +28,8 @@ const action = { Action: z.string() };
 export type PublishRequest = Omit<SdkPublishInput, "Message" | "MessageAttributes"> & PublishInput;
 
 /** Publish's form; the members not named here are the numbered `MessageAttributes.entry.N.*`. */
-export const PublishRequest = z
-  .object({
+export const PublishRequest = tiedTo<SnsForm<SdkPublishInput>>()(
+  z.object({
     ...action,
     TopicArn: z.string().optional(),
     TargetArn: z.string().optional(),
@@ -35,7 +39,8 @@ export const PublishRequest = z
     MessageStructure: z.string().optional(),
     MessageGroupId: z.string().optional(),
     MessageDeduplicationId: z.string().optional(),
-  })
+  }),
+)
   .catchall(z.string())
   .transform(
     (form): PublishRequest => ({
@@ -49,13 +54,13 @@ export const PublishRequest = z
       MessageGroupId: form.MessageGroupId,
       MessageDeduplicationId: form.MessageDeduplicationId,
     }),
-  ) satisfies z.ZodType<PublishRequest>;
+  );
 
-export const ListTopicsRequest = z.object({ ...action, NextToken: z.string().optional() }) satisfies z.ZodType<ListTopicsInput>;
-export const ListSubscriptionsRequest = z.object({ ...action, NextToken: z.string().optional() }) satisfies z.ZodType<ListSubscriptionsInput>;
-export const ListSubscriptionsByTopicRequest = z.object({ ...action, TopicArn: z.string(), NextToken: z.string().optional() }) satisfies z.ZodType<ListSubscriptionsByTopicInput>;
-export const GetTopicAttributesRequest = z.object({ ...action, TopicArn: z.string() }) satisfies z.ZodType<GetTopicAttributesInput>;
-export const GetSubscriptionAttributesRequest = z.object({ ...action, SubscriptionArn: z.string() }) satisfies z.ZodType<GetSubscriptionAttributesInput>;
+export const ListTopicsRequest = tiedTo<SnsForm<ListTopicsInput>>()(z.object({ ...action, NextToken: z.string().optional() }));
+export const ListSubscriptionsRequest = tiedTo<SnsForm<ListSubscriptionsInput>>()(z.object({ ...action, NextToken: z.string().optional() }));
+export const ListSubscriptionsByTopicRequest = tiedTo<SnsForm<ListSubscriptionsByTopicInput>>()(z.object({ ...action, TopicArn: z.string(), NextToken: z.string().optional() }));
+export const GetTopicAttributesRequest = tiedTo<SnsForm<GetTopicAttributesInput>>()(z.object({ ...action, TopicArn: z.string() }));
+export const GetSubscriptionAttributesRequest = tiedTo<SnsForm<GetSubscriptionAttributesInput>>()(z.object({ ...action, SubscriptionArn: z.string() }));
 
 /**
  * How SNS words a form without the shape an action takes: a required member that is absent is a

@@ -1,4 +1,5 @@
 import { randomUUID } from "crypto";
+import { RANGES } from "@event-routes/aws-model";
 import type { Clock, Timer } from "../../clock";
 import { TimerHeap } from "../../shared/timers";
 import type { QueueConfig } from "./config";
@@ -170,8 +171,8 @@ export class Queue {
     }
     if (message.state !== "inflight") throw sqsErrors.messageNotInflight();
     const now = this.clock.now();
-    // A message stays in flight at most 12 hours from the receive that took it.
-    if (now - (message.lastReceivedAt ?? now) + seconds * 1000 > 43_200_000) {
+    // A message stays in flight at most 12 hours (the visibility timeout's maximum) from the receive that took it.
+    if (now - (message.lastReceivedAt ?? now) + seconds * 1000 > RANGES.sqs.visibilityTimeoutSeconds.max * 1000) {
       throw sqsErrors.invalidParameter("VisibilityTimeout", seconds, "Total VisibilityTimeout for the message is beyond the limit [43200 seconds]");
     }
     message.generation++;

@@ -3,6 +3,7 @@ import { DeployError } from "../../aws-error";
 import { authorizeOrThrow, type LocalCloud, type Message, type Operation, type Service } from "../../cloud";
 import { parsePolicy, type Principal } from "../../iam";
 import type { RegisteredResource } from "../../resource-graph";
+import { RANGES } from "@event-routes/aws-model";
 import { SqsError, sqsErrors } from "./errors";
 import { md5OfBody, md5OfMessageAttributes } from "./md5";
 import { MessageMoveTasks } from "./move-tasks";
@@ -344,16 +345,16 @@ export class SqsService implements Service {
       contentBasedDeduplication: fifo && (inputs.contentBasedDeduplication === true || inputs.contentBasedDeduplication === "true"),
       deduplicationScope,
       fifoThroughputLimit,
-      visibilityTimeoutSeconds: integerAttribute("VisibilityTimeout", inputs.visibilityTimeoutSeconds, 30, 0, 43_200),
-      delaySeconds: integerAttribute("DelaySeconds", inputs.delaySeconds, 0, 0, 900),
-      messageRetentionSeconds: integerAttribute("MessageRetentionPeriod", inputs.messageRetentionSeconds, 345_600, 60, 1_209_600),
-      maximumMessageSize: integerAttribute("MaximumMessageSize", inputs.maxMessageSize, 262_144, 1024, 1_048_576),
-      receiveWaitTimeSeconds: integerAttribute("ReceiveMessageWaitTimeSeconds", inputs.receiveWaitTimeSeconds, 0, 0, 20),
+      visibilityTimeoutSeconds: integerAttribute("VisibilityTimeout", inputs.visibilityTimeoutSeconds, 30, RANGES.sqs.visibilityTimeoutSeconds),
+      delaySeconds: integerAttribute("DelaySeconds", inputs.delaySeconds, 0, RANGES.sqs.delaySeconds),
+      messageRetentionSeconds: integerAttribute("MessageRetentionPeriod", inputs.messageRetentionSeconds, 345_600, RANGES.sqs.messageRetentionSeconds),
+      maximumMessageSize: integerAttribute("MaximumMessageSize", inputs.maxMessageSize, 262_144, RANGES.sqs.maxMessageSizeBytes),
+      receiveWaitTimeSeconds: integerAttribute("ReceiveMessageWaitTimeSeconds", inputs.receiveWaitTimeSeconds, 0, RANGES.sqs.receiveWaitTimeSeconds),
       redrivePolicy: parseRedrivePolicy(inputs.redrivePolicy),
       redriveAllowPolicy: parseRedriveAllowPolicy(inputs.redriveAllowPolicy),
       sqsManagedSseEnabled: inputs.kmsMasterKeyId ? false : inputs.sqsManagedSseEnabled !== false,
       kmsMasterKeyId: inputs.kmsMasterKeyId,
-      kmsDataKeyReusePeriodSeconds: inputs.kmsMasterKeyId ? integerAttribute("KmsDataKeyReusePeriodSeconds", inputs.kmsDataKeyReusePeriodSeconds, 300, 60, 86_400) : undefined,
+      kmsDataKeyReusePeriodSeconds: inputs.kmsMasterKeyId ? integerAttribute("KmsDataKeyReusePeriodSeconds", inputs.kmsDataKeyReusePeriodSeconds, 300, RANGES.sqs.kmsDataKeyReusePeriodSeconds) : undefined,
       tags: inputs.tags ?? {},
       createdAt: this.cloud.clock.now(),
     };

@@ -1,7 +1,9 @@
 import type {
   CancelMessageMoveTaskRequest,
+  ChangeMessageVisibilityBatchRequest,
   ChangeMessageVisibilityBatchRequestEntry,
   ChangeMessageVisibilityRequest,
+  DeleteMessageBatchRequest,
   DeleteMessageBatchRequestEntry,
   DeleteMessageRequest,
   GetQueueAttributesRequest,
@@ -14,13 +16,14 @@ import type {
   MessageSystemAttributeValue,
   PurgeQueueRequest,
   ReceiveMessageRequest,
+  SendMessageBatchRequest,
   SendMessageBatchRequestEntry,
   SendMessageRequest,
   StartMessageMoveTaskRequest,
 } from "@aws-sdk/client-sqs";
 import { z } from "zod";
 import type { ShapeProblem } from "../../shared/operation";
-import { sdkShape, type Wire } from "../../shared/sdk-shape";
+import { type CheckedLater, type Override, type TextNumbersWire, tiedTo, type Wire } from "../../shared/sdk-shape";
 import { type SqsError, sqsErrors } from "./errors";
 
 /**
@@ -29,7 +32,10 @@ import { type SqsError, sqsErrors } from "./errors";
  * operations read them with SQS's own range checks and messages. Binary attribute values are
  * base64 text on the wire, Uint8Array in the SDK (see Wire).
  */
-type SqsWire<T> = Wire<T, number | string>;
+type SqsWire<T> = Wire<T, TextNumbersWire<readonly [MessageAttributeValue, WireMessageAttribute]>>;
+
+/** A message (system) attribute on the wire: its DataType checked by the operation, in SQS's words (./requests.ts). */
+type WireMessageAttribute = CheckedLater<Wire<MessageAttributeValue, TextNumbersWire>, "DataType">;
 
 /**
  * SQS words a request of the wrong shape with its own codes: MissingParameter for an absent
@@ -41,25 +47,31 @@ export function sqsShapeError(problem: ShapeProblem): SqsError {
   return sqsErrors.invalidParameterValue(`Value for parameter ${problem.path} is invalid. Reason: ${problem.message}`);
 }
 
+/**
+ * A batch request as the wire carries it: its entries checked one by one (`Entry`), and an absent
+ * Entries SQS's EmptyBatchRequest rather than a missing parameter (./batch.ts).
+ */
+type Batch<Request extends { Entries: unknown }, Entry> = CheckedLater<Override<SqsWire<Request>, { Entries: Entry[] }>, "Entries">;
+
 const integer = z.union([z.number(), z.string()]);
 const names = z.array(z.string());
 
-const MessageAttribute = sdkShape<SqsWire<MessageAttributeValue>>()({
+const MessageAttribute = tiedTo<SqsWire<MessageAttributeValue>>()(z.object({
   DataType: z.string().optional(),
   StringValue: z.string().optional(),
   BinaryValue: z.string().optional(),
   StringListValues: names.optional(),
   BinaryListValues: names.optional(),
-});
-const MessageSystemAttribute = sdkShape<SqsWire<MessageSystemAttributeValue>>()({
+}));
+const MessageSystemAttribute = tiedTo<SqsWire<MessageSystemAttributeValue>>()(z.object({
   DataType: z.string().optional(),
   StringValue: z.string().optional(),
   BinaryValue: z.string().optional(),
-});
+}));
 const messageAttributes = z.record(z.string(), MessageAttribute);
 const messageSystemAttributes = z.record(z.string(), MessageSystemAttribute);
 
-export const SendMessageInput = sdkShape<SqsWire<SendMessageRequest>>()({
+export const SendMessageInput = tiedTo<SqsWire<SendMessageRequest>>()(z.object({
   QueueUrl: z.string(),
   MessageBody: z.string(),
   DelaySeconds: integer.optional(),
@@ -67,10 +79,10 @@ export const SendMessageInput = sdkShape<SqsWire<SendMessageRequest>>()({
   MessageSystemAttributes: messageSystemAttributes.optional(),
   MessageDeduplicationId: z.string().optional(),
   MessageGroupId: z.string().optional(),
-});
+}));
 
 /** A batch's entries are checked one by one (./batch.ts): an entry without a body fails alone. */
-const SendEntry = sdkShape<SqsWire<SendMessageBatchRequestEntry>>()({
+const SendEntry = tiedTo<CheckedLater<SqsWire<SendMessageBatchRequestEntry>, "Id" | "MessageBody">>()(z.object({
   Id: z.string().optional(),
   MessageBody: z.string().optional(),
   DelaySeconds: integer.optional(),
@@ -78,13 +90,13 @@ const SendEntry = sdkShape<SqsWire<SendMessageBatchRequestEntry>>()({
   MessageSystemAttributes: messageSystemAttributes.optional(),
   MessageDeduplicationId: z.string().optional(),
   MessageGroupId: z.string().optional(),
-});
+}));
 export type SendEntry = z.infer<typeof SendEntry>;
 
 /** An absent or empty Entries is SQS's EmptyBatchRequest, not a missing parameter. */
-export const SendMessageBatchInput = z.object({ QueueUrl: z.string(), Entries: z.array(SendEntry).optional() });
+export const SendMessageBatchInput = tiedTo<Batch<SendMessageBatchRequest, SendEntry>>()(z.object({ QueueUrl: z.string(), Entries: z.array(SendEntry).optional() }));
 
-export const ReceiveMessageInput = sdkShape<SqsWire<ReceiveMessageRequest>>()({
+export const ReceiveMessageInput = tiedTo<SqsWire<ReceiveMessageRequest>>()(z.object({
   QueueUrl: z.string(),
   AttributeNames: names.optional(),
   MessageSystemAttributeNames: names.optional(),
@@ -93,35 +105,35 @@ export const ReceiveMessageInput = sdkShape<SqsWire<ReceiveMessageRequest>>()({
   VisibilityTimeout: integer.optional(),
   WaitTimeSeconds: integer.optional(),
   ReceiveRequestAttemptId: z.string().optional(),
-});
+}));
 
-export const DeleteMessageInput = sdkShape<SqsWire<DeleteMessageRequest>>()({ QueueUrl: z.string(), ReceiptHandle: z.string() });
-const DeleteEntry = sdkShape<SqsWire<DeleteMessageBatchRequestEntry>>()({ Id: z.string().optional(), ReceiptHandle: z.string().optional() });
-export const DeleteMessageBatchInput = z.object({ QueueUrl: z.string(), Entries: z.array(DeleteEntry).optional() });
+export const DeleteMessageInput = tiedTo<SqsWire<DeleteMessageRequest>>()(z.object({ QueueUrl: z.string(), ReceiptHandle: z.string() }));
+const DeleteEntry = tiedTo<CheckedLater<SqsWire<DeleteMessageBatchRequestEntry>, "Id" | "ReceiptHandle">>()(z.object({ Id: z.string().optional(), ReceiptHandle: z.string().optional() }));
+export const DeleteMessageBatchInput = tiedTo<Batch<DeleteMessageBatchRequest, z.infer<typeof DeleteEntry>>>()(z.object({ QueueUrl: z.string(), Entries: z.array(DeleteEntry).optional() }));
 
-export const ChangeMessageVisibilityInput = sdkShape<SqsWire<ChangeMessageVisibilityRequest>>()({ QueueUrl: z.string(), ReceiptHandle: z.string(), VisibilityTimeout: integer });
-const ChangeVisibilityEntry = sdkShape<SqsWire<ChangeMessageVisibilityBatchRequestEntry>>()({
+export const ChangeMessageVisibilityInput = tiedTo<SqsWire<ChangeMessageVisibilityRequest>>()(z.object({ QueueUrl: z.string(), ReceiptHandle: z.string(), VisibilityTimeout: integer }));
+const ChangeVisibilityEntry = tiedTo<CheckedLater<SqsWire<ChangeMessageVisibilityBatchRequestEntry>, "Id" | "ReceiptHandle">>()(z.object({
   Id: z.string().optional(),
   ReceiptHandle: z.string().optional(),
   VisibilityTimeout: integer.optional(),
-});
-export const ChangeMessageVisibilityBatchInput = z.object({ QueueUrl: z.string(), Entries: z.array(ChangeVisibilityEntry).optional() });
+}));
+export const ChangeMessageVisibilityBatchInput = tiedTo<Batch<ChangeMessageVisibilityBatchRequest, z.infer<typeof ChangeVisibilityEntry>>>()(z.object({ QueueUrl: z.string(), Entries: z.array(ChangeVisibilityEntry).optional() }));
 
-export const GetQueueUrlInput = sdkShape<SqsWire<GetQueueUrlRequest>>()({ QueueName: z.string(), QueueOwnerAWSAccountId: z.string().optional() });
-export const GetQueueAttributesInput = sdkShape<SqsWire<GetQueueAttributesRequest>>()({ QueueUrl: z.string(), AttributeNames: names.optional() });
-export const ListQueuesInput = sdkShape<SqsWire<ListQueuesRequest>>()({ QueueNamePrefix: z.string().optional(), NextToken: z.string().optional(), MaxResults: integer.optional() });
-export const ListQueueTagsInput = sdkShape<SqsWire<ListQueueTagsRequest>>()({ QueueUrl: z.string() });
-export const PurgeQueueInput = sdkShape<SqsWire<PurgeQueueRequest>>()({ QueueUrl: z.string() });
-export const ListDeadLetterSourceQueuesInput = sdkShape<SqsWire<ListDeadLetterSourceQueuesRequest>>()({
+export const GetQueueUrlInput = tiedTo<SqsWire<GetQueueUrlRequest>>()(z.object({ QueueName: z.string(), QueueOwnerAWSAccountId: z.string().optional() }));
+export const GetQueueAttributesInput = tiedTo<SqsWire<GetQueueAttributesRequest>>()(z.object({ QueueUrl: z.string(), AttributeNames: names.optional() }));
+export const ListQueuesInput = tiedTo<SqsWire<ListQueuesRequest>>()(z.object({ QueueNamePrefix: z.string().optional(), NextToken: z.string().optional(), MaxResults: integer.optional() }));
+export const ListQueueTagsInput = tiedTo<SqsWire<ListQueueTagsRequest>>()(z.object({ QueueUrl: z.string() }));
+export const PurgeQueueInput = tiedTo<SqsWire<PurgeQueueRequest>>()(z.object({ QueueUrl: z.string() }));
+export const ListDeadLetterSourceQueuesInput = tiedTo<SqsWire<ListDeadLetterSourceQueuesRequest>>()(z.object({
   QueueUrl: z.string(),
   NextToken: z.string().optional(),
   MaxResults: integer.optional(),
-});
+}));
 
-export const StartMessageMoveTaskInput = sdkShape<SqsWire<StartMessageMoveTaskRequest>>()({
+export const StartMessageMoveTaskInput = tiedTo<SqsWire<StartMessageMoveTaskRequest>>()(z.object({
   SourceArn: z.string(),
   DestinationArn: z.string().optional(),
   MaxNumberOfMessagesPerSecond: integer.optional(),
-});
-export const ListMessageMoveTasksInput = sdkShape<SqsWire<ListMessageMoveTasksRequest>>()({ SourceArn: z.string(), MaxResults: integer.optional() });
-export const CancelMessageMoveTaskInput = sdkShape<SqsWire<CancelMessageMoveTaskRequest>>()({ TaskHandle: z.string() });
+}));
+export const ListMessageMoveTasksInput = tiedTo<SqsWire<ListMessageMoveTasksRequest>>()(z.object({ SourceArn: z.string(), MaxResults: integer.optional() }));
+export const CancelMessageMoveTaskInput = tiedTo<SqsWire<CancelMessageMoveTaskRequest>>()(z.object({ TaskHandle: z.string() }));

@@ -1,7 +1,7 @@
 import type { MessageAttribute } from "../../cloud";
 import { sqsErrors } from "./errors";
 import type { QueueConfig, RedriveAllowPolicy, RedrivePolicy } from "./queue";
-import { inRange, NAMES, nameFits, RANGES } from "@event-routes/aws-model";
+import { inRange, NAMES, nameFits, type Range, RANGES } from "@event-routes/aws-model";
 
 /**
  * What SQS checks before it accepts a queue or a message, with AWS's error codes and messages.
@@ -102,10 +102,10 @@ export function validateQueueName(name: string, fifo: boolean): void {
 }
 
 /** An integer attribute within AWS's range, or InvalidAttributeValue naming it. */
-export function integerAttribute(name: string, value: unknown, fallback: number, min: number, max: number): number {
+export function integerAttribute(name: string, value: unknown, fallback: number, range: Range): number {
   if (value === undefined || value === null) return fallback;
   const number = Number(value);
-  if (!Number.isInteger(number) || number < min || number > max) throw sqsErrors.invalidAttributeValue(name);
+  if (!inRange(range, number)) throw sqsErrors.invalidAttributeValue(name);
   return number;
 }
 

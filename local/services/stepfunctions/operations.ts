@@ -13,6 +13,7 @@ import type {
   StopExecutionInput,
 } from "@aws-sdk/client-sfn";
 import { z } from "zod";
+import { tiedTo, type Wire } from "../../shared/sdk-shape";
 import { AwsError } from "../../aws-error";
 import { authorizeOrThrow, type LocalCloud } from "../../cloud";
 import type { Principal } from "../../iam";
@@ -42,30 +43,28 @@ const STATUSES = ["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PEN
 // The shapes of AWS's JSON protocol (https://docs.aws.amazon.com/step-functions/latest/apireference/API_Operations.html).
 // The ARNs the SDK marks required are optional here only where the handler answers their absence
 // itself; `maxResults` is range-checked by the handler to word AWS's error.
-const StartExecutionInput = z.object({ stateMachineArn: z.string(), name: z.string().optional(), input: z.string().optional(), traceHeader: z.string().optional() }) satisfies z.ZodType<
-  StartExecutionInput & StartSyncExecutionInput
->;
-const ExecutionArnInput = z.object({ executionArn: z.string() }) satisfies z.ZodType<DescribeExecutionInput>;
-const ListExecutionsInput = z.object({
+const StartExecutionInput = tiedTo<Wire<StartExecutionInput & StartSyncExecutionInput>>()(z.object({ stateMachineArn: z.string(), name: z.string().optional(), input: z.string().optional(), traceHeader: z.string().optional() }));
+const ExecutionArnInput = tiedTo<Wire<DescribeExecutionInput>>()(z.object({ executionArn: z.string() }));
+const ListExecutionsInput = tiedTo<Wire<ListExecutionsInput>>()(z.object({
   // Either a stateMachineArn or a mapRunArn in AWS; without Map Runs locally, its absence is the handler's ValidationException.
   stateMachineArn: z.string().optional(),
   statusFilter: z.enum(STATUSES, { error: () => `Member must satisfy enum value set: [${STATUSES.join(", ")}]` }).optional(),
   maxResults: z.number().optional(),
   nextToken: z.string().optional(),
-}) satisfies z.ZodType<ListExecutionsInput>;
-const GetExecutionHistoryInput = z.object({
+}));
+const GetExecutionHistoryInput = tiedTo<Wire<GetExecutionHistoryInput>>()(z.object({
   executionArn: z.string(),
   maxResults: z.number().optional(),
   reverseOrder: z.boolean().optional(),
   nextToken: z.string().optional(),
   includeExecutionData: z.boolean().optional(),
-}) satisfies z.ZodType<GetExecutionHistoryInput>;
-const StopExecutionInput = z.object({ executionArn: z.string(), error: z.string().optional(), cause: z.string().optional() }) satisfies z.ZodType<StopExecutionInput>;
-const SendTaskSuccessInput = z.object({ taskToken: z.string(), output: z.string() }) satisfies z.ZodType<SendTaskSuccessInput>;
-const SendTaskFailureInput = z.object({ taskToken: z.string(), error: z.string().optional(), cause: z.string().optional() }) satisfies z.ZodType<SendTaskFailureInput>;
-const SendTaskHeartbeatInput = z.object({ taskToken: z.string() }) satisfies z.ZodType<SendTaskHeartbeatInput>;
-const ListStateMachinesInput = z.object({ maxResults: z.number().optional(), nextToken: z.string().optional() }) satisfies z.ZodType<ListStateMachinesInput>;
-const StateMachineArnInput = z.object({ stateMachineArn: z.string() }) satisfies z.ZodType<DescribeStateMachineInput>;
+}));
+const StopExecutionInput = tiedTo<Wire<StopExecutionInput>>()(z.object({ executionArn: z.string(), error: z.string().optional(), cause: z.string().optional() }));
+const SendTaskSuccessInput = tiedTo<Wire<SendTaskSuccessInput>>()(z.object({ taskToken: z.string(), output: z.string() }));
+const SendTaskFailureInput = tiedTo<Wire<SendTaskFailureInput>>()(z.object({ taskToken: z.string(), error: z.string().optional(), cause: z.string().optional() }));
+const SendTaskHeartbeatInput = tiedTo<Wire<SendTaskHeartbeatInput>>()(z.object({ taskToken: z.string() }));
+const ListStateMachinesInput = tiedTo<Wire<ListStateMachinesInput>>()(z.object({ maxResults: z.number().optional(), nextToken: z.string().optional() }));
+const StateMachineArnInput = tiedTo<Wire<DescribeStateMachineInput>>()(z.object({ stateMachineArn: z.string() }));
 
 /**
  * Step Functions' wire operations (`AWSStepFunctions.StartExecution` ...), each authorized as

@@ -1,4 +1,5 @@
 import { randomUUID } from "crypto";
+import { NAMES } from "@event-routes/aws-model";
 import { AwsError } from "../../aws-error";
 import { authorizeOrThrow, type LocalCloud, type Message, type Service } from "../../cloud";
 import type { Operation } from "../../shared/operation";
@@ -66,7 +67,7 @@ export class StepFunctionsService implements Service, ExecutionHost, StepFunctio
   materialize(resource: RegisteredResource): void {
     const { inputs, state } = resource;
     const name: string = state.name ?? inputs.name ?? resource.name;
-    checkName(name);
+    checkName(name, NAMES.stateMachine);
     const type: StateMachineType = inputs.type ?? "STANDARD";
     if (type !== "STANDARD" && type !== "EXPRESS") throw AwsError.validation(`1 validation error detected: Value '${type}' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [STANDARD, EXPRESS]`);
     if (!inputs.roleArn) throw AwsError.validation("1 validation error detected: Value null at 'roleArn' failed to satisfy constraint: Member must not be null");
@@ -174,7 +175,7 @@ export class StepFunctionsService implements Service, ExecutionHost, StepFunctio
   /** Starts an execution of `machine` (StartExecution is idempotent for the same name and input). */
   launch(machine: StateMachineRecord, input: unknown, requestedName?: string): Execution {
     const name = requestedName ?? randomUUID();
-    checkName(name);
+    checkName(name, NAMES.execution);
     const executionArn =
       machine.type === "EXPRESS" ? this.cloud.arn("states", `express:${machine.name}:${name}:${randomUUID()}`) : this.cloud.arn("states", `execution:${machine.name}:${name}`);
     const existing = this.executionsByArn.get(executionArn);

@@ -1,12 +1,9 @@
+import { type NameRule, nameFits } from "@event-routes/aws-model";
 import { AwsError } from "../../aws-error";
 
-/** Characters AWS refuses in state machine and execution names. */
-// eslint-disable-next-line no-control-regex -- AWS refuses control characters in names
-const INVALID_NAME = /[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/;
-
-/** A state machine or execution name: 1 to 80 characters, none of those AWS refuses. */
-export function checkName(name: unknown): void {
-  if (typeof name !== "string" || name.length === 0 || name.length > 80 || INVALID_NAME.test(name)) throw new AwsError("InvalidName", `Invalid Name: '${name}'`);
+/** A state machine's or an execution's name (`rule`: NAMES.stateMachine or NAMES.execution): 1 to 80 characters, none of those AWS refuses. */
+export function checkName(name: unknown, rule: NameRule): void {
+  if (typeof name !== "string" || !nameFits(rule, name)) throw new AwsError("InvalidName", `Invalid Name: '${name}'`);
 }
 
 /** An execution's input as JSON text (StartExecution's `input`, an EventBridge event). */
