@@ -1,3 +1,4 @@
+import { NAMES, nameFits } from "@event-routes/aws-model";
 import { AwsError } from "../../aws-error";
 import { authorizeOrThrow, type LocalCloud, type Message, type Operation, type Service } from "../../cloud";
 import type { Principal } from "../../iam";
@@ -39,8 +40,6 @@ export interface StreamReference {
   StreamARN?: string;
 }
 
-const STREAM_NAME = /^[a-zA-Z0-9_.-]{1,128}$/;
-
 export class KinesisService implements Service {
   readonly namespace = "kinesis";
   readonly resourceTypes = ["aws:kinesis/stream:Stream"] as const;
@@ -54,7 +53,7 @@ export class KinesisService implements Service {
   materialize(resource: RegisteredResource): void {
     const { inputs, state } = resource;
     const name: string = state.name ?? inputs.name ?? resource.name;
-    if (!STREAM_NAME.test(name)) throw constraint(`Value '${name}' at 'streamName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+`);
+    if (!nameFits(NAMES.stream, name)) throw constraint(`Value '${name}' at 'streamName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+`);
     if (this.streams.has(name)) throw new AwsError("ResourceInUseException", `Stream ${name} under account ${this.cloud.identity.account} already exists.`);
     const mode = inputs.streamModeDetails?.streamMode ?? "PROVISIONED";
     if (mode !== "ON_DEMAND" && mode !== "PROVISIONED") throw constraint(`Value '${mode}' at 'streamModeDetails.streamMode' failed to satisfy constraint: Member must satisfy enum value set: [PROVISIONED, ON_DEMAND]`);
