@@ -49,6 +49,12 @@ export const NAMES = {
   kmsAlias: { min: 1, max: 256, pattern: /^alias\/[a-zA-Z0-9/_-]+$/, docs: "https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html" },
   /** The Id of an entry of an SQS batch request (SendMessageBatch, DeleteMessageBatch, ...). */
   sqsBatchEntryId: { min: 1, max: 80, pattern: /^[A-Za-z0-9_-]+$/, docs: "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessageBatchRequestEntry.html" },
+  /** A FIFO message's group id: alphanumeric and punctuation characters (the printable ASCII range). */
+  sqsMessageGroupId: { min: 1, max: 128, pattern: /^[\x21-\x7e]+$/, docs: "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html#SQS-SendMessage-request-MessageGroupId" },
+  /** A FIFO message's deduplication id: the same characters as a group id. */
+  sqsDeduplicationId: { min: 1, max: 128, pattern: /^[\x21-\x7e]+$/, docs: "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html#SQS-SendMessage-request-MessageDeduplicationId" },
+  /** A message attribute's name (AWS also refuses the aws./amazon. prefixes and dots at either end or doubled: checked by SQS). */
+  sqsMessageAttributeName: { min: 1, max: 256, pattern: /^[A-Za-z0-9_\-.]+$/, docs: "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-message-metadata.html#sqs-message-attributes" },
 } as const satisfies Record<string, NameRule>;
 
 export type NamedKind = keyof typeof NAMES;

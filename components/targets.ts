@@ -6,6 +6,7 @@ import { DeploymentContext } from "./context";
 import { EncryptionKey } from "./encryption-key";
 import { busRulesCondition, policyJson, PolicyStatement, serviceTrustPolicy } from "./iam";
 import { NAME_LIMITS, physicalName } from "./naming";
+import { NAMES, nameFits } from "@event-routes/aws-model";
 import { Queue } from "./queue";
 import { TargetInput } from "./target-input";
 import { Topic } from "./topic";
@@ -105,7 +106,7 @@ export function queueTarget(queue: Queue, options: TargetOptions & { messageGrou
         if (!options.messageGroupId) {
           throw new Error(`${scope.where}: FIFO queue "${queue.logicalName}" needs a messageGroupId; EventBridge drops events sent without one`);
         }
-        if (options.messageGroupId.length > 128 || !/^[\x21-\x7e]+$/.test(options.messageGroupId)) {
+        if (!nameFits(NAMES.sqsMessageGroupId, options.messageGroupId)) {
           throw new Error(`${scope.where}: messageGroupId "${options.messageGroupId}" must be 1 to 128 printable ASCII characters`);
         }
         if (!queue.contentBasedDeduplication) {

@@ -19,8 +19,6 @@ export interface SendInput {
 
 // eslint-disable-next-line no-control-regex -- SQS's allowed characters are defined by code point
 const VALID_BODY = /^[\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]*$/u;
-const ID_CHARACTERS = /^[A-Za-z0-9!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]{1,128}$/;
-const ATTRIBUTE_NAME = /^[A-Za-z0-9_\-.]{1,256}$/;
 export const MAX_MESSAGE_ATTRIBUTES = 10;
 
 export function validateSend(config: QueueConfig, input: SendInput): void {
@@ -38,10 +36,10 @@ export function validateSend(config: QueueConfig, input: SendInput): void {
       throw sqsErrors.invalidParameter("DelaySeconds", input.delaySeconds, "DelaySeconds must be >= 0 and <= 900.");
     }
   }
-  if (input.groupId !== undefined && !ID_CHARACTERS.test(input.groupId)) {
+  if (input.groupId !== undefined && !nameFits(NAMES.sqsMessageGroupId, input.groupId)) {
     throw sqsErrors.invalidParameter("MessageGroupId", input.groupId, "MessageGroupId can only include alphanumeric and punctuation characters. 1 to 128 in length.");
   }
-  if (input.deduplicationId !== undefined && !ID_CHARACTERS.test(input.deduplicationId)) {
+  if (input.deduplicationId !== undefined && !nameFits(NAMES.sqsDeduplicationId, input.deduplicationId)) {
     throw sqsErrors.invalidParameter(
       "MessageDeduplicationId",
       input.deduplicationId,
@@ -70,7 +68,7 @@ export function validateAttributes(attributes: Record<string, MessageAttribute> 
   let size = 0;
   for (const name of names) {
     const attribute = attributes[name] as MessageAttribute & { DataType: string };
-    if (!ATTRIBUTE_NAME.test(name) || /^(aws\.|amazon\.)/i.test(name) || name.startsWith(".") || name.endsWith(".") || name.includes("..")) {
+    if (!nameFits(NAMES.sqsMessageAttributeName, name) || /^(aws\.|amazon\.)/i.test(name) || name.startsWith(".") || name.endsWith(".") || name.includes("..")) {
       throw sqsErrors.invalidParameterValue(`Message (user) attribute name ${name} is invalid.`);
     }
     const type = attribute?.DataType;
