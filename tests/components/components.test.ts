@@ -145,6 +145,13 @@ describe("Route", () => {
       bus.route("r", { pattern: { source: ["s"] }, targets: [queueTarget(new Queue("q", { fifo: true, eventSources: [bus] }), { messageGroupId: "g" })] });
     });
     expect(noDedup).toMatch("needs contentBasedDeduplication");
+    for (const messageGroupId of ["g".repeat(129), "two words"]) {
+      const badGroup = await failure(({ EventBus, Queue, queueTarget }) => {
+        const bus = new EventBus("b");
+        bus.route("r", { pattern: { source: ["s"] }, targets: [queueTarget(new Queue("q", { fifo: true, contentBasedDeduplication: true, eventSources: [bus] }), { messageGroupId })] });
+      });
+      expect(badGroup).toMatch("must be 1 to 128 printable ASCII characters");
+    }
   });
 
   test("a topic target refuses a JSON string template, whose quotes its subscribers would read", async () => {

@@ -259,6 +259,11 @@ describe("FIFO queues", () => {
     expect(noGroup).toBeInstanceOf(SqsError);
     expect(noGroup.queryCode).toBe("MissingParameter");
     expect(noGroup.message).toBe("The request must contain the parameter MessageGroupId.");
+    for (const [field, ids] of [["MessageGroupId", { groupId: "g g", deduplicationId: "x" }], ["MessageDeduplicationId", { groupId: "g", deduplicationId: "d".repeat(129) }]] as const) {
+      const badId = await rejection(() => sqs.send("orders.fifo", { body: "x", ...ids }));
+      expect(badId.queryCode).toBe("InvalidParameterValue");
+      expect(badId.message).toContain(`${field} can only include alphanumeric and punctuation characters. 1 to 128 in length.`);
+    }
     const noDedup = await rejection(() => sqs.send("orders.fifo", { body: "x", groupId: "g" }));
     expect(noDedup.queryCode).toBe("InvalidParameterValue");
     expect(noDedup.message).toBe("The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly");
