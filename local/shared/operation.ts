@@ -13,6 +13,8 @@ export interface Operation<Input = unknown> {
   run(input: Input, caller: Principal): unknown;
   /** How this service words a request that does not have the shape (SQS and SNS have codes of their own). */
   readonly invalid?: (problem: ShapeProblem) => AwsError;
+  /** The request carries data as it is (Lambda's Invoke payload): its nulls are values, not absent members. */
+  readonly keepNulls?: boolean;
 }
 
 /** The first thing wrong with a request's shape: where (`Entries.0.Detail`) and what. */
@@ -29,23 +31,44 @@ export interface ShapeProblem {
 export function operation<Input>(
   input: z.ZodType<Input>,
   run: (input: Input, caller: Principal) => unknown,
-  options: { invalid?: (problem: ShapeProblem) => AwsError } = {},
+  options: { invalid?: (problem: ShapeProblem) => AwsError; keepNulls?: boolean } = {},
 ): Operation<Input> {
-  return { input, run, invalid: options.invalid };
+  return { input, run, ...options };
 }
 
 /** Checks a request against the operation's shape; throws the 400 AWS would answer with. */
 export function parseRequest<Input>(operation: Operation<Input>, body: unknown): Input {
-  // zod 4 keeps the offending value in an issue only when asked: it tells absent from wrong.
-  const parsed = operation.input.safeParse(body, { reportInput: true });
+  const request = operation.keepNulls ? body : withoutNullMembers(body);
+  const parsed = operation.input.safeParse(request);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const path = issue.path.map(String).join(".");
-  // The JSON protocols read a null member as an absent one.
-  const missing = issue.code === "invalid_type" && (issue.input === undefined || issue.input === null);
-  const problem: ShapeProblem = { path, missing, wrongType: issue.code === "invalid_type" && !missing, message: issue.message };
+  // Missing is decided on the request itself: zod words an absent member of a union type as a
+  // union mismatch, not as a missing value. A null left in a list (`Entries: [null]`) is missing too.
+  const found = valueAt(request, issue.path);
+  const missing = found === undefined || found === null;
+  const problem: ShapeProblem = { path, missing, wrongType: !missing && (issue.code === "invalid_type" || issue.code === "invalid_union"), message: issue.message };
   if (operation.invalid) throw operation.invalid(problem);
   return awsJsonShapeError(problem);
+}
+
+/**
+ * The request with every object member whose value is null left out, at any depth: the JSON
+ * protocols read a null member as an absent one, so an optional member sent as null takes its
+ * default. Nulls inside lists stay (an entry that is null is refused).
+ */
+function withoutNullMembers(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNullMembers);
+  if (value === null || typeof value !== "object") return value;
+  const kept: Record<string, unknown> = {};
+  for (const [key, member] of Object.entries(value)) if (member !== null) kept[key] = withoutNullMembers(member);
+  return kept;
+}
+
+function valueAt(body: unknown, path: readonly PropertyKey[]): unknown {
+  let value = body;
+  for (const key of path) value = value !== null && typeof value === "object" ? (value as Record<PropertyKey, unknown>)[key] : undefined;
+  return value;
 }
 
 /**

@@ -55,6 +55,18 @@ describe("SQS request shapes", () => {
     expect(answer.queryError).toBe("MissingParameter;Sender");
   });
 
+  it("answers an absent member whose type is a union (number or numeric text) with MissingParameter too", async () => {
+    const answer = await json("ChangeMessageVisibility", { QueueUrl: queueUrl, ReceiptHandle: "h" });
+    expect(answer.body).toEqual({ __type: "com.amazon.coral.service#MissingRequiredParameterException", message: "The request must contain the parameter VisibilityTimeout." });
+  });
+
+  it("reads a member sent as null as absent, as the JSON protocols do: an optional one takes its default", async () => {
+    const answer = await json("ListQueues", { QueueNamePrefix: null, MaxResults: null });
+    expect(answer).toMatchObject({ status: 200, body: { QueueUrls: expect.arrayContaining([queueUrl]) } });
+    expect(answer.body).not.toHaveProperty("NextToken");
+    expect((await json("SendMessage", { QueueUrl: queueUrl, MessageBody: null })).body.message).toBe("The request must contain the parameter MessageBody.");
+  });
+
   it.each([
     ["a list of names given as one name", "ReceiveMessage", { AttributeNames: "All" }],
     ["a message attribute that is not a map entry", "SendMessage", { MessageBody: "x", MessageAttributes: { kind: "order" } }],

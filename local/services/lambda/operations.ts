@@ -60,7 +60,8 @@ export function lambdaOperations(cloud: LocalCloud, host: LambdaOperationsHost):
       if (InvocationType !== "RequestResponse") throw new AwsError("InvalidParameterValueException", `InvocationType ${InvocationType} is not valid`);
       const result = await host.invoke(FunctionName, Payload, caller);
       return { status: 200, requestId: result.requestId, payload: result.functionError ?? result.payload, functionError: result.functionError ? "Unhandled" : undefined };
-    }),
+      // The payload is the function's event as sent: a null in it is a value.
+    }, { keepNulls: true }),
     "Lambda.ListFunctions": operation(ListFunctionsInput, (query, caller) => {
       authorizeOrThrow(cloud, caller, "lambda:ListFunctions", "*");
       const { page, next } = lambdaPage(
