@@ -354,5 +354,13 @@ describe("Authorization of every operation", () => {
     expect(runOperation(operations["AWSEvents.DescribeArchive"], { ArchiveName: "shop-archive" }, operator)).toMatchObject({ ArchiveArn: archiveArn, EventSourceArn: busArn, State: "ENABLED" });
     expect(runOperation(operations["AWSEvents.ListRuleNamesByTarget"], { TargetArn: queueArn("all"), EventBusName: "shop" }, operator)).toEqual({ RuleNames: ["all"] });
     expect(() => runOperation(operations["AWSEvents.DescribeArchive"], { ArchiveName: "nothing" }, operator)).toThrow(expect.objectContaining({ code: "ResourceNotFoundException" }));
+    // List operations page with the shared token scheme: every bus once, then no token.
+    const first = runOperation(operations["AWSEvents.ListEventBuses"], { Limit: 1 }, operator) as { EventBuses: { Name: string }[]; NextToken?: string };
+    expect(first.EventBuses).toHaveLength(1);
+    const second = runOperation(operations["AWSEvents.ListEventBuses"], { Limit: 1, NextToken: first.NextToken }, operator) as { EventBuses: { Name: string }[]; NextToken?: string };
+    expect([...first.EventBuses, ...second.EventBuses].map((bus) => bus.Name).sort()).toEqual(["default", "shop"]);
+    expect(second.NextToken).toBeUndefined();
+    expect(() => runOperation(operations["AWSEvents.ListEventBuses"], { NextToken: "forged" }, operator)).toThrow(expect.objectContaining({ code: "ValidationException" }));
+    expect(() => runOperation(operations["AWSEvents.ListRules"], { Limit: 101 }, operator)).toThrow(expect.objectContaining({ code: "ValidationException" }));
   });
 });

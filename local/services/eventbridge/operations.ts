@@ -1,6 +1,7 @@
 import { authorizeOrThrow } from "../../cloud";
 import { operation, type Operation } from "../../shared/operation";
 import { AwsError } from "../../aws-error";
+import { paginate } from "../../shared/pagination";
 import { archiveDescription, archiveSummary } from "./archives";
 import type { EventBridgeService } from "./service";
 import {
@@ -26,6 +27,11 @@ import {
  */
 export function eventBridgeOperations(events: EventBridgeService): Record<string, Operation> {
   const { cloud } = events;
+  /** One page of a listing under `member`, with the shared token scheme (100 a page unless Limit says less). */
+  const page = <T>(items: readonly T[], input: { NextToken?: string; Limit?: number }, member: string) => {
+    const { page, next } = paginate(items, input.NextToken, input.Limit ?? 100, () => new AwsError("ValidationException", `Invalid NextToken: ${input.NextToken}`));
+    return { [member]: page, ...(next ? { NextToken: next } : {}) };
+  };
   return {
     "AWSEvents.PutEvents": operation(PutEventsRequest, (input, caller) => events.putEvents(input.Entries, caller)),
     "AWSEvents.TestEventPattern": operation(TestEventPatternInput, (input, caller) => {
@@ -34,7 +40,7 @@ export function eventBridgeOperations(events: EventBridgeService): Record<string
     }),
     "AWSEvents.ListRules": operation(ListRulesInput, (input, caller) => {
       authorizeOrThrow(cloud, caller, "events:ListRules", "*");
-      return { Rules: events.bus(input.EventBusName).rules.filter((rule) => rule.name.startsWith(input.NamePrefix ?? "")).map((rule) => events.describeRule(rule)) };
+      return page(events.bus(input.EventBusName).rules.filter((rule) => rule.name.startsWith(input.NamePrefix ?? "")).map((rule) => events.describeRule(rule)), input, "Rules");
     }),
     "AWSEvents.DescribeRule": operation(DescribeRuleInput, (input, caller) => {
       const rule = events.rule(input.Name, input.EventBusName);
@@ -44,20 +50,20 @@ export function eventBridgeOperations(events: EventBridgeService): Record<string
     "AWSEvents.ListTargetsByRule": operation(ListTargetsByRuleInput, (input, caller) => {
       const rule = events.rule(input.Rule, input.EventBusName);
       authorizeOrThrow(cloud, caller, "events:ListTargetsByRule", rule.arn);
-      return { Targets: rule.targets.map((target) => ({ Id: target.id, Arn: target.arn, ...(target.roleArn ? { RoleArn: target.roleArn } : {}), ...target.settings })) };
+      return page(rule.targets.map((target) => ({ Id: target.id, Arn: target.arn, ...(target.roleArn ? { RoleArn: target.roleArn } : {}), ...target.settings })), input, "Targets");
     }),
     "AWSEvents.ListEventBuses": operation(ListEventBusesInput, (input, caller) => {
       authorizeOrThrow(cloud, caller, "events:ListEventBuses", "*");
-      return { EventBuses: events.busList().filter((bus) => bus.name.startsWith(input.NamePrefix ?? "")).map((bus) => ({ Name: bus.name, Arn: bus.arn })) };
+      return page(events.busList().filter((bus) => bus.name.startsWith(input.NamePrefix ?? "")).map((bus) => ({ Name: bus.name, Arn: bus.arn })), input, "EventBuses");
     }),
     "AWSEvents.DescribeEventBus": operation(DescribeEventBusInput, (input, caller) => {
       const bus = events.bus(input.Name);
       authorizeOrThrow(cloud, caller, "events:DescribeEventBus", bus.arn);
       return { Name: bus.name, Arn: bus.arn };
     }),
-    "AWSEvents.ListArchives": operation(ListArchivesInput, (_input, caller) => {
+    "AWSEvents.ListArchives": operation(ListArchivesInput, (input, caller) => {
       authorizeOrThrow(cloud, caller, "events:ListArchives", "*");
-      return { Archives: events.archives().map(archiveSummary) };
+      return page(events.archives().map(archiveSummary), input, "Archives");
     }),
     "AWSEvents.DescribeArchive": operation(DescribeArchiveInput, (input, caller) => {
       authorizeOrThrow(cloud, caller, "events:DescribeArchive", cloud.arn("events", `archive/${input.ArchiveName}`));
@@ -67,7 +73,7 @@ export function eventBridgeOperations(events: EventBridgeService): Record<string
     }),
     "AWSEvents.ListRuleNamesByTarget": operation(ListRuleNamesByTargetInput, (input, caller) => {
       authorizeOrThrow(cloud, caller, "events:ListRuleNamesByTarget", "*");
-      return { RuleNames: events.bus(input.EventBusName).rules.filter((rule) => rule.targets.some((target) => target.arn === input.TargetArn)).map((rule) => rule.name) };
+      return page(events.bus(input.EventBusName).rules.filter((rule) => rule.targets.some((target) => target.arn === input.TargetArn)).map((rule) => rule.name), input, "RuleNames");
     }),
     "AWSEvents.StartReplay": operation(StartReplayInput, (input, caller) => {
       authorizeOrThrow(cloud, caller, "events:StartReplay", input.EventSourceArn);

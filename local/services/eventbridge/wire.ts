@@ -51,7 +51,8 @@ export const PutEventsRequest = tiedTo<Wire<SdkPutEventsRequest>>()(z.object({
 
 export const TestEventPatternInput = tiedTo<Wire<TestEventPatternRequest>>()(z.object({ EventPattern: z.string(), Event: z.string() }));
 
-const Paging = { NextToken: z.string().optional(), Limit: z.number().optional() };
+/** The List operations' paging: at most 100 per page (e.g. https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_ListRules.html). */
+const Paging = { NextToken: z.string().optional(), Limit: z.number().int().min(1).max(100).optional() };
 
 export const ListRulesInput = tiedTo<Wire<ListRulesRequest>>()(z.object({ NamePrefix: z.string().optional(), EventBusName: z.string().optional(), ...Paging }));
 export const DescribeRuleInput = tiedTo<Wire<DescribeRuleRequest>>()(z.object({ Name: z.string(), EventBusName: z.string().optional() }));

@@ -13,7 +13,7 @@ import * as path from "path";
  *
  * Locally the runtime directory holds only the `@aws-sdk` and `@smithy` scopes of this project's
  * node_modules (links), so code that forgets to bundle another package fails here as on AWS.
- * It is the parent of every task root (`lambda-code.ts`), so ES module handlers, whose imports
+ * It is the parent of every task root (`./code.ts`), so ES module handlers, whose imports
  * ignore NODE_PATH, find the SDK too: in the node_modules of a parent directory, after the
  * package's own. AWS does not fix the SDK's version per runtime (it differs by Region and over
  * time); locally it is the version this project installs.
