@@ -8,10 +8,11 @@ import type { RegisteredResource } from "../../resource-graph";
 import { operation } from "../../shared/operation";
 import { useKey } from "../kms/service";
 import { DeleteItemRequest, DescribeTableRequest, GetItemRequest, ListTablesRequest, PutItemRequest, QueryRequest, ScanRequest, UpdateItemRequest } from "./wire-requests";
-import { InMemoryTable, type KeyType } from "./table";
+import type { KeyType } from "./attribute-values";
+import { InMemoryTable } from "./table";
 import { DYNAMODB_ERROR_TYPES, invalidRequest, wireError } from "./wire-errors";
 
-export { ConditionalCheckFailedError, DYNAMODB_ERROR_TYPES } from "./wire-errors";
+export { ConditionalCheckFailedError } from "./wire-errors";
 
 /**
  * DynamoDB tables (`aws:dynamodb/table:Table`), each an {@link InMemoryTable}, served on the

@@ -9,9 +9,6 @@ import { TableKeys, type TableSchema } from "./table-keys";
 import { applyUpdate } from "./update-expression";
 import { validation } from "./validation";
 
-export type { AttributeValue, Item, KeyType } from "./attribute-values";
-export type { DeleteItemInput, GetItemInput, PutItemInput, QueryInput, ReadManyOutput, ScanInput, UpdateItemInput } from "./table-requests";
-export type { TableSchema } from "./table-keys";
 
 /** A failed ConditionExpression, with the item as it was when ALL_OLD was asked for. */
 export class ConditionFailed extends Error {

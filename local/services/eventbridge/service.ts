@@ -14,7 +14,6 @@ import { eventBridgeOperations } from "./operations";
 import { checkRequest, entryProblem, eventOf } from "./put-events";
 import type { PutEventsEntry, StartReplayInput } from "./wire";
 
-export type { BusStats, EventBridgeEvent } from "./model";
 
 /**
  * EventBridge: custom buses and their rules, with the full pattern language of

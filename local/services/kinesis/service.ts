@@ -7,7 +7,6 @@ import { useKey } from "../kms/service";
 import { constraint, evenShards, hashKeyOf, invalidArgument, MAX_RECORD_BYTES, ON_DEMAND_SHARDS, parseHashKey, route, sequenceNumberOf, SHARD_FACTOR, type StoredRecord, type Stream } from "./model";
 import { kinesisOperations } from "./wire";
 
-export { hashKeyOf } from "./model";
 
 /**
  * Kinesis data streams (`aws:kinesis/stream:Stream`). A record goes to the shard whose hash key

@@ -12,7 +12,7 @@ import { type MappingSpec, type MappingStats, sqsMappingSpec, validation } from 
 import { lambdaPage, LambdaPageQuery } from "./paging";
 import { SqsPoller } from "./sqs-poller";
 
-export { DEFAULT_MAXIMUM_CONCURRENCY, type MappingStats } from "./mapping-spec";
+export { DEFAULT_MAXIMUM_CONCURRENCY } from "./mapping-spec";
 
 const RESOURCE_TYPE = "aws:lambda/eventSourceMapping:EventSourceMapping";
 

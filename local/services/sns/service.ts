@@ -24,9 +24,6 @@ import {
 import { snsOperations } from "./operations";
 import { isDuplicate, notificationOf } from "./publish";
 
-export type { FailedDelivery, OutboxEntry, PublishedNotification, PublishInput } from "./model";
-export { compileFilterPolicy } from "./filter-policy";
-export { SNS_XML_NAMESPACE } from "./wire";
 
 /**
  * SNS topics, their policies and subscriptions. Publish (checked against the topic policy or the

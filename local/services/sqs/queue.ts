@@ -9,8 +9,7 @@ import { decodeReceipt, encodeReceipt, type NewMessage, type StoredMessage, stor
 import { FifoOrder, type ReceiveOrder, StandardOrder } from "./receive-order";
 
 export type { QueueConfig, RedriveAllowPolicy, RedrivePolicy } from "./config";
-export { DEDUPLICATION_WINDOW_MS } from "./deduplication";
-export { systemAttributesOf, type MessageState, type NewMessage, type StoredMessage } from "./message";
+export { systemAttributesOf, type StoredMessage } from "./message";
 
 export interface EnqueueResult {
   messageId: string;

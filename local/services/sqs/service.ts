@@ -21,8 +21,6 @@ import { sqsQueryOperations } from "./query";
 import { sqsOperations } from "./wire";
 import { useKey } from "../kms/service";
 
-export { Queue as SqsQueue, systemAttributesOf } from "./queue";
-export type { QueueDepth, StoredMessage } from "./queue";
 export { SqsError } from "./errors";
 
 const OPERATOR: Principal = { kind: "operator" };

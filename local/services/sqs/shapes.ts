@@ -49,7 +49,7 @@ export function sqsShapeError(problem: ShapeProblem): SqsError {
 
 /**
  * A batch request as the wire carries it: its entries checked one by one (`Entry`), and an absent
- * Entries SQS's EmptyBatchRequest rather than a missing parameter (./batch.ts).
+ * Entries SQS's EmptyBatchRequest rather than a missing parameter (batchEntries, ./requests.ts).
  */
 type Batch<Request extends { Entries: unknown }, Entry> = CheckedLater<Override<SqsWire<Request>, { Entries: Entry[] }>, "Entries">;
 
@@ -81,7 +81,7 @@ export const SendMessageInput = tiedTo<SqsWire<SendMessageRequest>>()(z.object({
   MessageGroupId: z.string().optional(),
 }));
 
-/** A batch's entries are checked one by one (./batch.ts): an entry without a body fails alone. */
+/** A batch's entries are checked one by one (batchEntries, ./requests.ts): an entry without a body fails alone. */
 const SendEntry = tiedTo<CheckedLater<SqsWire<SendMessageBatchRequestEntry>, "Id" | "MessageBody">>()(z.object({
   Id: z.string().optional(),
   MessageBody: z.string().optional(),

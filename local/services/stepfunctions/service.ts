@@ -11,8 +11,7 @@ import { stepFunctionsOperations, type StepFunctionsOperationsHost } from "./ope
 import { TaskTokens } from "./tokens";
 import { checkName, parseInput } from "./wire";
 
-export type { ExecutionRecord, ExecutionStatus } from "./execution";
-export type { HistoryEvent } from "./history";
+export type { ExecutionRecord } from "./execution";
 
 /**
  * AWS Step Functions: state machines (`aws:sfn/stateMachine:StateMachine`) and their executions,

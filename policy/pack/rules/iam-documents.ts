@@ -7,7 +7,7 @@ import { decide as evaluate, PolicyDocument, PolicyGrammarError, readPolicyDocum
 import { CannotTell } from "./model";
 
 export { principals } from "@event-routes/aws-model";
-export type { PolicyDocument, Statement } from "@event-routes/aws-model";
+export type { Statement } from "@event-routes/aws-model";
 
 /** Reads a policy document given as JSON text or an object; throws CannotTell on anything else. */
 export function parseDocument(doc: unknown, what: string): PolicyDocument {
