@@ -49,7 +49,7 @@ export function parseRequest<Input>(operation: Operation<Input>, body: unknown):
   const missing = found === undefined || found === null;
   const problem: ShapeProblem = { path, missing, wrongType: !missing && (issue.code === "invalid_type" || issue.code === "invalid_union"), message: issue.message };
   if (operation.invalid) throw operation.invalid(problem);
-  return awsJsonShapeError(problem);
+  throw jsonShapeError(problem);
 }
 
 /**
@@ -71,13 +71,39 @@ function valueAt(body: unknown, path: readonly PropertyKey[]): unknown {
   return value;
 }
 
+/** How a service names members and codes in its shape errors; the default is AWS's JSON protocols'. */
+export interface ShapeWording {
+  /** The member as a validation message names it (DynamoDB and Kinesis: lower camel case). Default: the path as sent. */
+  member?: (path: string) => string;
+  /** Default: `ValidationException`. */
+  validation?: string;
+  /** Default: `SerializationException`. */
+  serialization?: string;
+}
+
 /**
  * The JSON protocols' wording: a missing member is a ValidationException naming it, a member of
  * the wrong JSON type a SerializationException, anything else (a length, a range) a ValidationException.
  * https://docs.aws.amazon.com/eventbridge/latest/APIReference/CommonErrors.html
  */
-function awsJsonShapeError(problem: ShapeProblem): never {
-  if (problem.missing) throw new AwsError("ValidationException", `1 validation error detected: Value null at '${problem.path}' failed to satisfy constraint: Member must not be null`);
-  if (problem.wrongType) throw new AwsError("SerializationException", `${problem.path || "the request"}: ${problem.message}`);
-  throw new AwsError("ValidationException", `1 validation error detected: Value at '${problem.path}' failed to satisfy constraint: ${problem.message}`);
+export function jsonShapeError(problem: ShapeProblem, wording: ShapeWording = {}): AwsError {
+  const member = (wording.member ?? ((path: string) => path))(problem.path);
+  const validation = wording.validation ?? "ValidationException";
+  if (problem.missing) return new AwsError(validation, missingMemberMessage(member));
+  // A serialization error names the member as it was sent.
+  if (problem.wrongType) return new AwsError(wording.serialization ?? "SerializationException", `${problem.path || "the request"}: ${problem.message}`);
+  return new AwsError(validation, `1 validation error detected: Value at '${member}' failed to satisfy constraint: ${problem.message}`);
+}
+
+/** AWS's validation message for a required member that is absent. */
+export function missingMemberMessage(member: string): string {
+  return `1 validation error detected: Value null at '${member}' failed to satisfy constraint: Member must not be null`;
+}
+
+/** A member path in lower camel case, as DynamoDB, Kinesis and SNS name members (`Entries.0.Detail` -> `entries.0.detail`). */
+export function lowerCamelPath(path: string, item: (index: number) => string = String): string {
+  return path
+    .split(".")
+    .map((segment) => (/^\d+$/.test(segment) ? item(Number(segment)) : segment.charAt(0).toLowerCase() + segment.slice(1)))
+    .join(".");
 }

@@ -1,5 +1,5 @@
 import { canonicalNumber, compareNumbers } from "./decimal";
-import { validation } from "./validation";
+import { AwsError } from "../../aws-error";
 
 /**
  * DynamoDB's attribute values: their types, the checks AWS makes on them (exactly one type set, no
@@ -31,10 +31,10 @@ export function typeOf(value: AttributeValue): TypeName {
   let found: TypeName | undefined;
   for (const type of TYPES) {
     if ((value as Record<string, unknown>)[type] === undefined) continue;
-    if (found) throw validation("Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes");
+    if (found) throw AwsError.validation("Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes");
     found = type;
   }
-  if (!found) throw validation("Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
+  if (!found) throw AwsError.validation("Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
   return found;
 }
 
@@ -60,7 +60,7 @@ export function copyValue(value: AttributeValue): AttributeValue {
     case "L":
       return { L: value.L!.map(copyValue) };
     case "NULL":
-      if (value.NULL !== true) throw validation("One or more parameter values were invalid: Null attribute value types must have the value of true");
+      if (value.NULL !== true) throw AwsError.validation("One or more parameter values were invalid: Null attribute value types must have the value of true");
       return { NULL: true };
     case "BOOL":
       return { BOOL: value.BOOL };
@@ -68,9 +68,9 @@ export function copyValue(value: AttributeValue): AttributeValue {
 }
 
 function checkedSet<T>(members: T[], kind: string, identity: (member: T) => string): T[] {
-  if (members.length === 0) throw validation(`One or more parameter values were invalid: An ${kind} set  may not be empty`);
+  if (members.length === 0) throw AwsError.validation(`One or more parameter values were invalid: An ${kind} set  may not be empty`);
   const seen = new Set(members.map(identity));
-  if (seen.size !== members.length) throw validation(`Input collection [${members.map(identity).join(", ")}] contains duplicates.`);
+  if (seen.size !== members.length) throw AwsError.validation(`Input collection [${members.map(identity).join(", ")}] contains duplicates.`);
   return [...members];
 }
 

@@ -1,10 +1,9 @@
-import type { AwsError } from "../../aws-error";
 import { bytesOf, equal, order, setMembers, TYPES, typeOf, type AttributeValue, type Item } from "./attribute-values";
 import { canonicalNumber } from "./decimal";
 import { resolve } from "./document-paths";
 import type { Condition, Operand } from "./expression-parser";
 import type { Scope } from "./placeholders";
-import { validation } from "./validation";
+import { AwsError } from "../../aws-error";
 
 /**
  * Whether a condition holds for an item: condition expressions, filter expressions and the range
@@ -16,7 +15,7 @@ import { validation } from "./validation";
 const describe = (value: AttributeValue): string => ({ S: "S", N: "N", B: "B", SS: "SS", NS: "NS", BS: "BS", M: "M", L: "L", NULL: "NULL", BOOL: "BOOL" })[typeOf(value)];
 
 export function operandTypeError(label: string, operator: string, value: AttributeValue): AwsError {
-  return validation(`Invalid ${label}: Incorrect operand type for operator or function; operator or function: ${operator}, operand type: ${describe(value)}`);
+  return AwsError.validation(`Invalid ${label}: Incorrect operand type for operator or function; operator or function: ${operator}, operand type: ${describe(value)}`);
 }
 
 function evaluateOperand(operand: Operand, item: Item, scope: Scope, label: string): AttributeValue | undefined {
@@ -26,7 +25,7 @@ function evaluateOperand(operand: Operand, item: Item, scope: Scope, label: stri
     case "value":
       return scope.value(operand.token);
     case "call": {
-      if (operand.fn !== "size") throw validation(`Invalid ${label}: The function is not allowed to be used this way in an expression; function: ${operand.fn}`);
+      if (operand.fn !== "size") throw AwsError.validation(`Invalid ${label}: The function is not allowed to be used this way in an expression; function: ${operand.fn}`);
       const target = evaluateOperand(operand.args[0], item, scope, label);
       if (target === undefined) return undefined;
       if (target.S !== undefined) return { N: String([...target.S].length) };
@@ -37,7 +36,7 @@ function evaluateOperand(operand: Operand, item: Item, scope: Scope, label: stri
       throw operandTypeError(label, "size", target);
     }
     case "arith":
-      throw validation(`Invalid ${label}: Syntax error; token: "${operand.op}"`);
+      throw AwsError.validation(`Invalid ${label}: Syntax error; token: "${operand.op}"`);
   }
 }
 
@@ -71,7 +70,7 @@ export function holds(condition: Condition, item: Item, scope: Scope, label: str
       if (low && high) {
         const bounds = order(low, high);
         if (bounds !== undefined && bounds > 0) {
-          throw validation(`Invalid ${label}: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: ${JSON.stringify(low)}, upper bound operand: AttributeValue: ${JSON.stringify(high)}`);
+          throw AwsError.validation(`Invalid ${label}: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: ${JSON.stringify(low)}, upper bound operand: AttributeValue: ${JSON.stringify(high)}`);
         }
       }
       if (!value || !low || !high) return false;
@@ -93,8 +92,8 @@ export function holds(condition: Condition, item: Item, scope: Scope, label: str
 
 function holdsFunction(fn: string, args: Operand[], item: Item, scope: Scope, label: string): boolean {
   const arity = fn === "attribute_exists" || fn === "attribute_not_exists" ? 1 : 2;
-  if (args.length !== arity) throw validation(`Invalid ${label}: Incorrect number of operands for operator or function; operator or function: ${fn}, number of operands: ${args.length}`);
-  if (args[0].kind !== "path") throw validation(`Invalid ${label}: Operator or function requires a document path; operator or function: ${fn}`);
+  if (args.length !== arity) throw AwsError.validation(`Invalid ${label}: Incorrect number of operands for operator or function; operator or function: ${fn}, number of operands: ${args.length}`);
+  if (args[0].kind !== "path") throw AwsError.validation(`Invalid ${label}: Operator or function requires a document path; operator or function: ${fn}`);
   const target = resolve(item, scope.segments(args[0]));
   switch (fn) {
     case "attribute_exists":
@@ -104,7 +103,7 @@ function holdsFunction(fn: string, args: Operand[], item: Item, scope: Scope, la
     case "attribute_type": {
       const type = evaluateOperand(args[1], item, scope, label);
       if (type?.S === undefined || !(TYPES as readonly string[]).includes(type.S)) {
-        throw validation(`Invalid ${label}: Invalid attribute type name found; type: ${type?.S ?? JSON.stringify(type)}, valid types: { B,NULL,SS,BOOL,L,BS,N,NS,S,M };`);
+        throw AwsError.validation(`Invalid ${label}: Invalid attribute type name found; type: ${type?.S ?? JSON.stringify(type)}, valid types: { B,NULL,SS,BOOL,L,BS,N,NS,S,M };`);
       }
       return target !== undefined && typeOf(target) === type.S;
     }

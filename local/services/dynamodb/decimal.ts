@@ -1,4 +1,4 @@
-import { validation } from "./validation";
+import { AwsError } from "../../aws-error";
 
 /**
  * DynamoDB numbers: exact decimals of up to 38 significant digits, magnitudes 10^-130 to 10^126
@@ -16,11 +16,11 @@ const NUMBER = /^\s*([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\s*$/;
 
 function parseDecimal(text: string): Decimal {
   const match = NUMBER.exec(text);
-  if (!match || (match[2] === "" && (match[3] ?? "") === "")) throw validation(`The parameter cannot be converted to a numeric value: ${text}`);
+  if (!match || (match[2] === "" && (match[3] ?? "") === "")) throw AwsError.validation(`The parameter cannot be converted to a numeric value: ${text}`);
   const [, sign, whole, fraction = "", exponentText] = match;
   const exponent = Number(exponentText ?? 0);
   const digits = `${whole}${fraction}`.replace(/^0+(?=\d)/, "");
-  if (Math.abs(exponent) > 400 || digits.replace(/^0+/, "").length > 38) throw validation(`Number overflow. Attempting to store a number with magnitude larger than supported range: ${text}`);
+  if (Math.abs(exponent) > 400 || digits.replace(/^0+/, "").length > 38) throw AwsError.validation(`Number overflow. Attempting to store a number with magnitude larger than supported range: ${text}`);
   let mantissa = BigInt(`${sign}${digits || "0"}`);
   let scale = fraction.length - exponent;
   if (scale < 0) {

@@ -1,5 +1,4 @@
-import type { AwsError } from "../../aws-error";
-import { validation } from "./validation";
+import { AwsError } from "../../aws-error";
 
 /**
  * The expression language of DynamoDB requests, parsed into trees: condition expressions (also
@@ -58,12 +57,12 @@ class ExpressionParser {
       if (!match) throw this.syntaxError(expression.slice(start).trim()[0] ?? "", start);
       this.tokens.push(match[1]);
     }
-    if (this.tokens.length === 0) throw validation(`Invalid ${label}: The expression can not be empty;`);
+    if (this.tokens.length === 0) throw AwsError.validation(`Invalid ${label}: The expression can not be empty;`);
   }
 
   private syntaxError(token: string, at = this.position): AwsError {
     const near = this.tokens.slice(Math.max(0, at - 1), at + 1).join(" ");
-    return validation(`Invalid ${this.label}: Syntax error; token: "${token}", near: "${near}"`);
+    return AwsError.validation(`Invalid ${this.label}: Syntax error; token: "${token}", near: "${near}"`);
   }
 
   private peek(): string | undefined {
@@ -76,7 +75,7 @@ class ExpressionParser {
 
   private next(): string {
     const token = this.tokens[this.position];
-    if (token === undefined) throw validation(`Invalid ${this.label}: Syntax error; token: "<EOF>", near: "${this.tokens.slice(-2).join(" ")}"`);
+    if (token === undefined) throw AwsError.validation(`Invalid ${this.label}: Syntax error; token: "<EOF>", near: "${this.tokens.slice(-2).join(" ")}"`);
     this.position++;
     return token;
   }
@@ -221,7 +220,7 @@ class ExpressionParser {
     while (this.peek() !== undefined) {
       const section = this.next().toUpperCase();
       if (section !== "SET" && section !== "REMOVE" && section !== "ADD" && section !== "DELETE") throw this.syntaxError(this.tokens[this.position - 1], this.position - 1);
-      if (seen.has(section)) throw validation(`Invalid ${this.label}: The "${section}" section can only be used once in an update expression;`);
+      if (seen.has(section)) throw AwsError.validation(`Invalid ${this.label}: The "${section}" section can only be used once in an update expression;`);
       seen.add(section);
       for (let first = true; first || this.peek() === ","; first = false) {
         if (!first) this.next();

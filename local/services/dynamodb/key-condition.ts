@@ -1,7 +1,7 @@
 import type { Condition, Operand } from "./expression-parser";
 import type { Scope } from "./placeholders";
 import type { TableSchema } from "./table-keys";
-import { validation } from "./validation";
+import { AwsError } from "../../aws-error";
 
 /**
  * A Query's key condition split into its parts: equality on the hash key (required), and at most
@@ -11,7 +11,7 @@ import { validation } from "./validation";
 
 /** `hashKey = :v [AND range condition]`, in either order, as DynamoDB accepts key conditions. */
 export function keyConditionParts(tree: Condition, scope: Scope, schema: TableSchema): { hash: string; range?: Condition } {
-  const unsupported = () => validation("Query key condition not supported");
+  const unsupported = () => AwsError.validation("Query key condition not supported");
   const parts: Condition[] = [];
   const flatten = (condition: Condition) => {
     if (condition.kind === "and") {
@@ -22,7 +22,7 @@ export function keyConditionParts(tree: Condition, scope: Scope, schema: TableSc
     }
   };
   flatten(tree);
-  if (parts.length > 2) throw validation("Conditions can be of length 1 or 2 only");
+  if (parts.length > 2) throw AwsError.validation("Conditions can be of length 1 or 2 only");
   const attributeOf = (condition: Condition): string | undefined => {
     const operand = condition.kind === "compare" ? condition.left : condition.kind === "between" ? condition.value : condition.kind === "fn" ? condition.args[0] : undefined;
     return operand?.kind === "path" && operand.segments.length === 1 ? scope.name((operand.segments[0] as { name: string }).name) : undefined;
@@ -44,9 +44,9 @@ export function keyConditionParts(tree: Condition, scope: Scope, schema: TableSc
       if (!allowed) throw unsupported();
       range = part;
     } else {
-      throw validation(`Query condition missed key schema element: ${schema.hashKey}`);
+      throw AwsError.validation(`Query condition missed key schema element: ${schema.hashKey}`);
     }
   }
-  if (hash === undefined) throw validation(`Query condition missed key schema element: ${schema.hashKey}`);
+  if (hash === undefined) throw AwsError.validation(`Query condition missed key schema element: ${schema.hashKey}`);
   return { hash, range };
 }

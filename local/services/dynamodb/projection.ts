@@ -1,6 +1,6 @@
 import { cloneValue, type AttributeValue, type Item } from "./attribute-values";
 import { overlapping, pathText, resolve } from "./document-paths";
-import { validation } from "./validation";
+import { AwsError } from "../../aws-error";
 
 /**
  * A projection expression applied to an item: only the attributes and nested elements it names.
@@ -22,7 +22,7 @@ export function project(item: Item, paths: (string | number)[][]): Item {
   for (let i = 1; i < paths.length; i++) {
     for (let j = 0; j < i; j++) {
       if (overlapping(paths[j], paths[i])) {
-        throw validation(`Invalid ProjectionExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: ${pathText(paths[j])}, path two: ${pathText(paths[i])}`);
+        throw AwsError.validation(`Invalid ProjectionExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: ${pathText(paths[j])}, path two: ${pathText(paths[i])}`);
       }
     }
   }

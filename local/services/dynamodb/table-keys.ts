@@ -1,6 +1,6 @@
 import { bytesOf, cloneValue, typeOf, type AttributeValue, type Item, type KeyType } from "./attribute-values";
 import { canonicalNumber } from "./decimal";
-import { validation } from "./validation";
+import { AwsError } from "../../aws-error";
 
 /**
  * A table's primary key: a hash (partition) key and an optional range (sort) key, each a scalar
@@ -33,7 +33,7 @@ export class TableKeys {
     const typed = (name: string, text: string): AttributeValue => ({ [this.schema.keyTypes?.[name] ?? "S"]: text });
     const key: Item = { [this.schema.hashKey]: typed(this.schema.hashKey, hash) };
     if (this.schema.rangeKey) {
-      if (range === undefined) throw validation(`The table's range key ${this.schema.rangeKey} needs a value`);
+      if (range === undefined) throw AwsError.validation(`The table's range key ${this.schema.rangeKey} needs a value`);
       key[this.schema.rangeKey] = typed(this.schema.rangeKey, range);
     }
     return key;
@@ -47,10 +47,10 @@ export class TableKeys {
 
   /** A Key parameter: exactly the key attributes, of the key's types. */
   checkedKey(key: Item | undefined, parameter = "Key"): Item {
-    if (!key) throw validation(`1 validation error detected: Value null at '${parameter.charAt(0).toLowerCase()}${parameter.slice(1)}' failed to satisfy constraint: Member must not be null`);
+    if (!key) throw AwsError.validation(`1 validation error detected: Value null at '${parameter.charAt(0).toLowerCase()}${parameter.slice(1)}' failed to satisfy constraint: Member must not be null`);
     const names = Object.keys(key);
     if (names.length !== this.keyNames.length || !this.keyNames.every((name) => key[name] !== undefined)) {
-      throw validation(parameter === "Key" ? "The provided key element does not match the schema" : "The provided starting key is invalid: The provided key element does not match the schema");
+      throw AwsError.validation(parameter === "Key" ? "The provided key element does not match the schema" : "The provided starting key is invalid: The provided key element does not match the schema");
     }
     return key;
   }
@@ -64,18 +64,18 @@ export class TableKeys {
   }
 
   keyPart(name: string, value: AttributeValue | undefined, where: "key" | "item" | "condition"): string {
-    const mismatch = () => validation(where === "item" ? `One or more parameter values were invalid: Missing the key ${name} in the item` : "The provided key element does not match the schema");
+    const mismatch = () => AwsError.validation(where === "item" ? `One or more parameter values were invalid: Missing the key ${name} in the item` : "The provided key element does not match the schema");
     if (!value) throw mismatch();
     const type = typeOf(value);
     const declared = this.schema.keyTypes?.[name];
     if (type !== "S" && type !== "N" && type !== "B") throw mismatch();
     if (declared && declared !== type) {
-      throw validation(where === "key" ? "The provided key element does not match the schema" : `One or more parameter values were invalid: Type mismatch for key ${name} expected: ${declared} actual: ${type}`);
+      throw AwsError.validation(where === "key" ? "The provided key element does not match the schema" : `One or more parameter values were invalid: Type mismatch for key ${name} expected: ${declared} actual: ${type}`);
     }
     if (type === "N") return canonicalNumber(value.N!);
     const text = type === "S" ? value.S! : bytesOf(value.B!).toString("base64");
     if (text === "") {
-      throw validation(`One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty ${type === "S" ? "string" : "binary"} value. Key: ${name}`);
+      throw AwsError.validation(`One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty ${type === "S" ? "string" : "binary"} value. Key: ${name}`);
     }
     return text;
   }

@@ -1,6 +1,6 @@
 import type { Item } from "./attribute-values";
 import type { ExpressionInput } from "./placeholders";
-import { validation } from "./validation";
+import { AwsError } from "../../aws-error";
 
 /**
  * What the table's operations take and give: DynamoDB's request members in the wire form (B as
@@ -75,12 +75,12 @@ export function refuseLegacy(input: object): void {
   for (const parameter of Object.keys(input)) {
     const replacement = LEGACY[parameter];
     if (replacement && (input as Record<string, unknown>)[parameter] !== undefined) {
-      throw validation(`The local cloud supports expression parameters only: use ${replacement} instead of the legacy ${parameter} parameter`);
+      throw AwsError.validation(`The local cloud supports expression parameters only: use ${replacement} instead of the legacy ${parameter} parameter`);
     }
   }
 }
 
 export function checkReturnValues(value: string | undefined, allowed: string[], message: string): void {
-  if (value !== undefined && !allowed.includes(value)) throw validation(message);
+  if (value !== undefined && !allowed.includes(value)) throw AwsError.validation(message);
 }
 

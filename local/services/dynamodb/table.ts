@@ -7,7 +7,7 @@ import { project } from "./projection";
 import { checkReturnValues, refuseLegacy, type ConditionalInput, type DeleteItemInput, type GetItemInput, type PutItemInput, type QueryInput, type ReadManyInput, type ReadManyOutput, type ScanInput, type UpdateItemInput } from "./table-requests";
 import { TableKeys, type TableSchema } from "./table-keys";
 import { applyUpdate } from "./update-expression";
-import { validation } from "./validation";
+import { AwsError } from "../../aws-error";
 
 
 /** A failed ConditionExpression, with the item as it was when ALL_OLD was asked for. */
@@ -106,7 +106,7 @@ export class InMemoryTable {
   putItem(input: PutItemInput): { Attributes?: Item } {
     refuseLegacy(input);
     checkReturnValues(input.ReturnValues, ["NONE", "ALL_OLD"], "ReturnValues can only be ALL_OLD or NONE");
-    if (!input.Item) throw validation("1 validation error detected: Value null at 'item' failed to satisfy constraint: Member must not be null");
+    if (!input.Item) throw AwsError.validation("1 validation error detected: Value null at 'item' failed to satisfy constraint: Member must not be null");
     const item = copyItem(input.Item);
     const key = this.keys.keyString(item, "item");
     const old = this.live(key);
@@ -158,7 +158,7 @@ export class InMemoryTable {
   query(input: QueryInput): ReadManyOutput {
     refuseLegacy(input);
     this.refuseIndex(input.IndexName);
-    if (!input.KeyConditionExpression) throw validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
+    if (!input.KeyConditionExpression) throw AwsError.validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
     const keyCondition = parseCondition("KeyConditionExpression", input.KeyConditionExpression);
     const { filter, projection, scope } = this.readParts(input, [["KeyConditionExpression", keyCondition]]);
     const { hash, range } = keyConditionParts(keyCondition.tree, scope, this.schema);
@@ -182,7 +182,7 @@ export class InMemoryTable {
     if (input.TotalSegments !== undefined || input.Segment !== undefined) {
       const total = input.TotalSegments ?? 0;
       const segment = input.Segment ?? -1;
-      if (!(total >= 1 && total <= 1_000_000 && segment >= 0 && segment < total)) throw validation("The Segment parameter is required but was not present in the request when parameter TotalSegments is present");
+      if (!(total >= 1 && total <= 1_000_000 && segment >= 0 && segment < total)) throw AwsError.validation("The Segment parameter is required but was not present in the request when parameter TotalSegments is present");
     }
     const { filter, projection, scope } = this.readParts(input, []);
     // Scan order is by key, so a page boundary survives deletes between pages.
@@ -196,15 +196,15 @@ export class InMemoryTable {
   // -- internals --
 
   private refuseIndex(indexName: string | undefined): void {
-    if (indexName !== undefined) throw validation(`The table does not have the specified index: ${indexName}`);
+    if (indexName !== undefined) throw AwsError.validation(`The table does not have the specified index: ${indexName}`);
   }
 
   private readParts(input: ReadManyInput, extra: [string, Parsed<unknown>][]) {
     if (input.Limit !== undefined && !(Number.isInteger(input.Limit) && input.Limit >= 1)) {
-      throw validation(`1 validation error detected: Value '${input.Limit}' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1`);
+      throw AwsError.validation(`1 validation error detected: Value '${input.Limit}' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1`);
     }
     if (input.Select !== undefined && !["ALL_ATTRIBUTES", "SPECIFIC_ATTRIBUTES", "COUNT"].includes(input.Select)) {
-      throw validation(input.Select === "ALL_PROJECTED_ATTRIBUTES" ? "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName" : `1 validation error detected: Value '${input.Select}' at 'select' failed to satisfy constraint: Member must satisfy enum value set: [SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]`);
+      throw AwsError.validation(input.Select === "ALL_PROJECTED_ATTRIBUTES" ? "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName" : `1 validation error detected: Value '${input.Select}' at 'select' failed to satisfy constraint: Member must satisfy enum value set: [SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]`);
     }
     const filter = input.FilterExpression ? parseCondition("FilterExpression", input.FilterExpression) : undefined;
     const projection = input.ProjectionExpression ? parseProjection(input.ProjectionExpression) : undefined;

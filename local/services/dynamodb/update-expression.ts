@@ -4,7 +4,7 @@ import { addNumbers, canonicalNumber } from "./decimal";
 import { overlapping, pathText, resolve } from "./document-paths";
 import type { Operand, UpdateAction } from "./expression-parser";
 import type { Scope } from "./placeholders";
-import { validation } from "./validation";
+import { AwsError } from "../../aws-error";
 
 /**
  * An update expression applied to an item: SET (with `+`, `-`, if_not_exists, list_append),
@@ -13,7 +13,7 @@ import { validation } from "./validation";
  */
 
 function updateValue(operand: Operand, item: Item, scope: Scope): AttributeValue {
-  const missing = () => validation("The provided expression refers to an attribute that does not exist in the item");
+  const missing = () => AwsError.validation("The provided expression refers to an attribute that does not exist in the item");
   switch (operand.kind) {
     case "path": {
       const value = resolve(item, scope.segments(operand));
@@ -23,19 +23,19 @@ function updateValue(operand: Operand, item: Item, scope: Scope): AttributeValue
     case "value":
       return copyValue(scope.value(operand.token));
     case "call": {
-      if (operand.fn === "size") throw validation("Invalid UpdateExpression: The function is not allowed in an update expression; function: size");
+      if (operand.fn === "size") throw AwsError.validation("Invalid UpdateExpression: The function is not allowed in an update expression; function: size");
       if (operand.fn === "if_not_exists") {
-        if (operand.args.length !== 2 || operand.args[0].kind !== "path") throw validation("Invalid UpdateExpression: Operator or function requires a document path; operator or function: if_not_exists");
+        if (operand.args.length !== 2 || operand.args[0].kind !== "path") throw AwsError.validation("Invalid UpdateExpression: Operator or function requires a document path; operator or function: if_not_exists");
         return resolve(item, scope.segments(operand.args[0])) ?? updateValue(operand.args[1], item, scope);
       }
-      if (operand.args.length !== 2) throw validation(`Invalid UpdateExpression: Incorrect number of operands for operator or function; operator or function: list_append, number of operands: ${operand.args.length}`);
+      if (operand.args.length !== 2) throw AwsError.validation(`Invalid UpdateExpression: Incorrect number of operands for operator or function; operator or function: list_append, number of operands: ${operand.args.length}`);
       const [head, tail] = operand.args.map((arg) => updateValue(arg, item, scope));
       for (const list of [head, tail]) if (!list.L) throw operandTypeError("UpdateExpression", "list_append", list);
       return { L: [...head.L!, ...tail.L!] };
     }
     case "arith": {
       const [left, right] = [updateValue(operand.left, item, scope), updateValue(operand.right, item, scope)];
-      if (left.N === undefined || right.N === undefined) throw validation("An operand in the update expression has an incorrect data type");
+      if (left.N === undefined || right.N === undefined) throw AwsError.validation("An operand in the update expression has an incorrect data type");
       return { N: addNumbers(left.N, right.N, operand.op === "-") };
     }
   }
@@ -51,7 +51,7 @@ function parentOf(item: Item, segments: (string | number)[]): Record<string, Att
 
 function writePath(item: Item, segments: (string | number)[], value: AttributeValue | undefined): void {
   const parent = parentOf(item, segments);
-  if (!parent) throw validation("The document path provided in the update expression is invalid for update");
+  if (!parent) throw AwsError.validation("The document path provided in the update expression is invalid for update");
   const last = segments[segments.length - 1];
   if (Array.isArray(parent)) {
     const index = last as number;
@@ -72,13 +72,13 @@ function writePath(item: Item, segments: (string | number)[], value: AttributeVa
 function addOrDelete(kind: "ADD" | "DELETE", current: AttributeValue | undefined, operand: AttributeValue): AttributeValue | undefined {
   const label = "UpdateExpression";
   if (kind === "ADD" && operand.N !== undefined) {
-    if (current && current.N === undefined) throw validation("An operand in the update expression has an incorrect data type");
+    if (current && current.N === undefined) throw AwsError.validation("An operand in the update expression has an incorrect data type");
     return { N: addNumbers(current?.N ?? "0", operand.N) };
   }
   const setType = operand.SS ? "SS" : operand.NS ? "NS" : operand.BS ? "BS" : undefined;
   if (!setType) throw operandTypeError(label, kind, operand);
   if (!current) return kind === "ADD" ? operand : undefined;
-  if (current[setType] === undefined) throw validation("An operand in the update expression has an incorrect data type");
+  if (current[setType] === undefined) throw AwsError.validation("An operand in the update expression has an incorrect data type");
   const identity = (member: string | Uint8Array) => (setType === "BS" ? bytesOf(member).toString("base64") : setType === "NS" ? canonicalNumber(member as string) : (member as string));
   const existing = current[setType] as (string | Uint8Array)[];
   const changes = operand[setType] as (string | Uint8Array)[];
@@ -96,10 +96,10 @@ export function applyUpdate(actions: UpdateAction[], item: Item, scope: Scope, k
   const planned = actions.map((action) => ({ action, segments: scope.segments(action.path) }));
   for (let i = 0; i < planned.length; i++) {
     const { segments } = planned[i];
-    if (keyNames.includes(segments[0] as string)) throw validation(`One or more parameter values were invalid: Cannot update attribute ${segments[0]}. This attribute is part of the key`);
+    if (keyNames.includes(segments[0] as string)) throw AwsError.validation(`One or more parameter values were invalid: Cannot update attribute ${segments[0]}. This attribute is part of the key`);
     for (let j = 0; j < i; j++) {
       if (overlapping(planned[j].segments, segments)) {
-        throw validation(`Invalid UpdateExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: ${pathText(planned[j].segments)}, path two: ${pathText(segments)}`);
+        throw AwsError.validation(`Invalid UpdateExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: ${pathText(planned[j].segments)}, path two: ${pathText(segments)}`);
       }
     }
   }

@@ -1,5 +1,5 @@
 import { AwsError } from "../../aws-error";
-import type { ShapeProblem } from "../../shared/operation";
+import { jsonShapeError, lowerCamelPath, type ShapeProblem } from "../../shared/operation";
 import type { Item } from "./attribute-values";
 import { ConditionFailed } from "./table";
 
@@ -49,8 +49,5 @@ export function wireError(error: unknown): unknown {
  * as DynamoDB does (`tableName`, `key`), a member of the wrong JSON type a SerializationException.
  */
 export function invalidRequest(problem: ShapeProblem): AwsError {
-  const member = problem.path.charAt(0).toLowerCase() + problem.path.slice(1);
-  if (problem.missing) return new AwsError(DYNAMODB_ERROR_TYPES.ValidationException, `1 validation error detected: Value null at '${member}' failed to satisfy constraint: Member must not be null`);
-  if (problem.wrongType) return new AwsError(DYNAMODB_ERROR_TYPES.SerializationException, `${problem.path || "the request"}: ${problem.message}`);
-  return new AwsError(DYNAMODB_ERROR_TYPES.ValidationException, `1 validation error detected: Value at '${member}' failed to satisfy constraint: ${problem.message}`);
+  return jsonShapeError(problem, { member: lowerCamelPath, validation: DYNAMODB_ERROR_TYPES.ValidationException, serialization: DYNAMODB_ERROR_TYPES.SerializationException });
 }

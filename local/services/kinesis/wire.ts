@@ -12,7 +12,7 @@ import type {
 import { z } from "zod";
 import { AwsError } from "../../aws-error";
 import { authorizeOrThrow, type LocalCloud, type Operation } from "../../cloud";
-import { operation, type ShapeProblem } from "../../shared/operation";
+import { jsonShapeError, lowerCamelPath, operation, type ShapeProblem } from "../../shared/operation";
 import { decodeToken, encodeToken } from "../../shared/pagination";
 import { tiedTo, type Wire } from "../../shared/sdk-shape";
 import { compareSequence, constraint, invalidArgument, MAX_RECORD_BYTES, SEQUENCE_BASE, type Shard, SHARD_FACTOR, shardDescription, shardId, type Stream } from "./model";
@@ -53,13 +53,7 @@ const ListStreamsShape = tiedTo<Wire<ListStreamsInput>>()(z.object({ Limit: z.nu
  * (`records.1.member.partitionKey`); a wrong JSON type is a SerializationException.
  */
 function kinesisShapeError(problem: ShapeProblem): AwsError {
-  const path = problem.path
-    .split(".")
-    .map((segment) => (/^\d+$/.test(segment) ? `${Number(segment) + 1}.member` : segment.charAt(0).toLowerCase() + segment.slice(1)))
-    .join(".");
-  if (problem.missing) return constraint(`Value null at '${path}' failed to satisfy constraint: Member must not be null`);
-  if (problem.wrongType) return new AwsError("SerializationException", `${path}: ${problem.message}`);
-  return constraint(`Value at '${path}' failed to satisfy constraint: ${problem.message}`);
+  return jsonShapeError(problem, { member: (path) => lowerCamelPath(path, (index) => `${index + 1}.member`) });
 }
 
 export function kinesisOperations(kinesis: KinesisService, cloud: LocalCloud): Record<string, Operation> {

@@ -2,7 +2,7 @@ import type { GetSubscriptionAttributesInput, GetTopicAttributesInput, ListSubsc
 import { z } from "zod";
 import { type TextNumbersWire, tiedTo, type Wire } from "../../shared/sdk-shape";
 import { AwsError } from "../../aws-error";
-import type { ShapeProblem } from "../../shared/operation";
+import { lowerCamelPath, missingMemberMessage, type ShapeProblem } from "../../shared/operation";
 import { queryResponse, xmlElement, type XmlResponse } from "../../shared/xml";
 import { invalidParameter, type PublishInput, type SnsMessageAttribute } from "./model";
 
@@ -68,10 +68,7 @@ export const GetSubscriptionAttributesRequest = tiedTo<SnsForm<GetSubscriptionAt
  * `InvalidParameter`. https://docs.aws.amazon.com/sns/latest/api/CommonErrors.html
  */
 export function snsShapeError(problem: ShapeProblem): AwsError {
-  if (problem.missing) {
-    const member = problem.path.charAt(0).toLowerCase() + problem.path.slice(1);
-    return new AwsError("ValidationError", `1 validation error detected: Value null at '${member}' failed to satisfy constraint: Member must not be null`, 400);
-  }
+  if (problem.missing) return new AwsError("ValidationError", missingMemberMessage(lowerCamelPath(problem.path)), 400);
   return invalidParameter(problem.path || "the request");
 }
 
