@@ -1,3 +1,4 @@
+import { RANGES } from "@event-routes/aws-model";
 import { AwsError } from "../../aws-error";
 
 /**
@@ -39,7 +40,7 @@ export function compileTargetInput(settings: TargetInputSettings, where: string)
   }
   if (settings.inputTransformer) {
     const { inputPaths = {}, inputTemplate } = settings.inputTransformer;
-    if (Object.keys(inputPaths).length > 100) throw new AwsError("ValidationException", `${where}: InputPathsMap has more than 100 entries`);
+    if (Object.keys(inputPaths).length > RANGES.eventbridge.inputPaths.max) throw new AwsError("ValidationException", `${where}: InputPathsMap has more than ${RANGES.eventbridge.inputPaths.max} entries`);
     const paths = new Map<string, readonly PathKey[]>();
     for (const [name, path] of Object.entries(inputPaths)) {
       if (PREDEFINED.has(name)) throw new AwsError("ValidationException", `${where}: InputPathsMap key ${name} is reserved`);

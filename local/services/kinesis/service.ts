@@ -1,4 +1,4 @@
-import { NAMES, nameFits } from "@event-routes/aws-model";
+import { NAMES, nameFits, RANGES } from "@event-routes/aws-model";
 import { AwsError } from "../../aws-error";
 import { authorizeOrThrow, type LocalCloud, type Message, type Operation, type Service } from "../../cloud";
 import type { Principal } from "../../iam";
@@ -63,7 +63,8 @@ export class KinesisService implements Service {
       if (shardCount > Number(SHARD_FACTOR)) throw new AwsError("LimitExceededException", `This request would exceed the shard limit for the account ${this.cloud.identity.account} in ${this.cloud.identity.region}.`);
     }
     const retentionHours = Number(inputs.retentionPeriod ?? 24);
-    if (!(retentionHours >= 24 && retentionHours <= 8760)) throw invalidArgument(`Minimum allowed retention period is 24 hours and maximum is 8760 hours; requested ${retentionHours}.`);
+    const retention = RANGES.kinesis.retentionHours;
+    if (!(retentionHours >= retention.min && retentionHours <= retention.max)) throw invalidArgument(`Minimum allowed retention period is ${retention.min} hours and maximum is ${retention.max} hours; requested ${retentionHours}.`);
     this.streams.set(name, {
       name,
       arn: state.arn ?? this.cloud.arn("kinesis", `stream/${name}`),

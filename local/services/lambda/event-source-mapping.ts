@@ -1,3 +1,4 @@
+import { RANGES } from "@event-routes/aws-model";
 import type { GetEventSourceMappingRequest, ListEventSourceMappingsRequest } from "@aws-sdk/client-lambda";
 import { z } from "zod";
 import { type TextNumbersWire, tiedTo, type Wire } from "../../shared/sdk-shape";
@@ -165,7 +166,7 @@ export class EventSourceMappingService implements Service {
       throw new AwsError("InvalidParameterValueException", `Queue visibility timeout: ${queue.config.visibilityTimeoutSeconds} seconds is less than Function timeout: ${timeout} seconds`);
     }
     if (queue.fifo) {
-      if (spec.batchSize > 10) throw new AwsError("InvalidParameterValueException", "Batch size must be between 1 and 10 for FIFO queues.");
+      if (spec.batchSize > RANGES.lambda.fifoQueueBatchSize.max) throw new AwsError("InvalidParameterValueException", `Batch size must be between 1 and ${RANGES.lambda.fifoQueueBatchSize.max} for FIFO queues.`);
       if (spec.windowSeconds > 0) throw new AwsError("InvalidParameterValueException", "Batching window is not supported for FIFO queues.");
     }
     return queue;
