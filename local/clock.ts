@@ -1,4 +1,4 @@
-import { TimerHeap } from "./shared/timers";
+import { TimerHeap } from "./common/timers";
 
 /**
  * The local cloud's time. Retries, backoff, visibility timeouts, batching windows and Wait states

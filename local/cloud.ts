@@ -3,7 +3,7 @@ import { Clock, ClockMode } from "./clock";
 import { ConditionContext, Principal, PolicyStore } from "./iam";
 import { CloudIdentity, DEFAULT_IDENTITY, RegisteredResource } from "./resource-graph";
 import { Trace } from "./trace";
-import { parseRequest, type Operation } from "./shared/operation";
+import { parseRequest, type Operation } from "./common/operation";
 
 /** A message handed from one service to another: an event to a queue, a topic, a stream, a bus. */
 export interface Message {
@@ -42,8 +42,8 @@ export interface Service {
   stop?(): Promise<void>;
 }
 
-/** One operation of the endpoint: the shape of its request and what it does (./shared/operation.ts). */
-export type { Operation } from "./shared/operation";
+/** One operation of the endpoint: the shape of its request and what it does (./common/operation.ts). */
+export type { Operation } from "./common/operation";
 
 /** Runs an operation on a request body as the endpoint does: the request's shape is checked first. */
 export function runOperation(operation: Operation, body: unknown, caller: Principal): unknown {

@@ -6,7 +6,7 @@ import { Duplex } from "stream";
 import { AwsError, LostAnswerError } from "./aws-error";
 import { runOperation, type LocalCloud, type Operation } from "./cloud";
 import type { Principal } from "./iam";
-import { escapeXml } from "./shared/xml";
+import { escapeXml } from "./common/xml";
 import { decodePathSegment, LAMBDA_INVOKE, lambdaReadRequest } from "./services/lambda/rest";
 
 /**
@@ -245,7 +245,7 @@ function streamOver(socket: Socket, first: Buffer): Duplex {
 /**
  * What the client is told when an operation fails. An AwsError is the service's answer. Anything
  * else is a fault of the emulator (a malformed request never reaches an operation: its shape is
- * checked first, ./shared/operation.ts): it is recorded in `cloud.errors`, so tests fail on it, and
+ * checked first, ./common/operation.ts): it is recorded in `cloud.errors`, so tests fail on it, and
  * answered 500 InternalFailure, as AWS answers its own failures
  * (https://docs.aws.amazon.com/eventbridge/latest/APIReference/CommonErrors.html).
  */

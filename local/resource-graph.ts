@@ -5,7 +5,7 @@ import { createHash } from "crypto";
  * A resource's inputs or state as the program gave them, in the shape of its Pulumi type. Pulumi's
  * mocks hand them over untyped (`MockResourceArgs.inputs` is `any`); each service reads the
  * members it knows and checks them as AWS does when the resource is created. Requests on the
- * endpoint, unlike these, are checked against typed shapes (./shared/operation.ts).
+ * endpoint, unlike these, are checked against typed shapes (./common/operation.ts).
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the one untyped boundary: Pulumi's own mock inputs
 export type ResourceProperties = Record<string, any>;

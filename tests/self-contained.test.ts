@@ -12,7 +12,7 @@ const CODE = /\.(ts|tsx|js|cjs|mjs|json|ya?ml|sh)$/;
 
 /**
  * Lines of `text`, a file in `dir`, that name a path leaving the repository towards a `shared`
- * folder. A relative path that stays inside (the local cloud's own `local/shared/`) is not one.
+ * folder. A relative path that stays inside the repository (a folder of its own named so) is not one.
  */
 export function pathsOutsideRepository(text: string, dir = ROOT): string[] {
   const leaves = (ups: string) => path.relative(ROOT, path.resolve(dir, ups.replace(/\\/g, "/"), "shared")).startsWith("..");
@@ -33,7 +33,7 @@ describe("the repository is self-contained", () => {
     const outside = ["..", "..", "shared", "eventbridge-patterns"].join("/");
     expect(pathsOutsideRepository(`const DATA = path.resolve(__dirname, "${outside}");`)).toHaveLength(1);
     expect(pathsOutsideRepository('import { x } from "../components/shared-grants";')).toHaveLength(0);
-    // The local cloud's own shared folder, reached from one of its services, stays inside.
+    // Resolved from the file that names it: two steps up from local/services/sqs stay inside the repository.
     const inside = ["..", "..", "shared", "xml"].join("/");
     expect(pathsOutsideRepository(`import { escapeXml } from "${inside}";`, path.join(ROOT, "local", "services", "sqs"))).toHaveLength(0);
     expect(pathsOutsideRepository(`import { escapeXml } from "${inside}";`, path.join(ROOT, "local"))).toHaveLength(1);

@@ -6,7 +6,7 @@ import { AwsError } from "../../local/aws-error";
 import { LocalCloud } from "../../local/cloud";
 import { EmulatorFault, Endpoint, startEndpoint } from "../../local/endpoint";
 import { EventBridgeService } from "../../local/services/eventbridge/service";
-import { operation } from "../../local/shared/operation";
+import { operation } from "../../local/common/operation";
 import { takeFaults } from "../support/emulator-faults";
 
 /**

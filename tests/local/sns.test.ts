@@ -5,7 +5,7 @@ import type { Principal } from "../../local/iam";
 import { RecordingMocks } from "../../local/resource-graph";
 import type { LambdaApi } from "../../local/services/contracts";
 import { SnsService } from "../../local/services/sns/service";
-import { XmlResponse } from "../../local/shared/xml";
+import { XmlResponse } from "../../local/common/xml";
 
 const ACCOUNT = "123456789012";
 const arn = (service: string, resource: string) => `arn:aws:${service}:eu-west-1:${ACCOUNT}:${resource}`;

@@ -4,7 +4,7 @@ import * as path from "path";
 
 /**
  * The local cloud's layout shows its architecture: one folder per emulated service under
- * `services/` (its wire layer, model and behaviour), shared concerns under `shared/`, and no module
+ * `services/` (its wire layer, model and behaviour), shared concerns under `common/`, and no module
  * so long that a newcomer cannot read it in one sitting.
  */
 const MAX_LINES = 500;
@@ -17,7 +17,7 @@ function layoutProblems(localRoot: string): string[] {
   for (const entry of fs.readdirSync(services, { withFileTypes: true })) {
     if (entry.isFile() && !SERVICES_TOP_LEVEL.has(entry.name)) problems.push(`services/${entry.name} belongs in the folder of its service`);
   }
-  for (const folder of ["services", "shared"]) {
+  for (const folder of ["services", "common"]) {
     for (const file of sourcesUnder(path.join(localRoot, folder))) {
       const lines = (fs.readFileSync(file, "utf8").match(/\n/g) ?? []).length;
       if (lines > MAX_LINES) problems.push(`${path.relative(localRoot, file)} has ${lines} lines (at most ${MAX_LINES}): split it by job`);

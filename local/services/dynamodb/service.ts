@@ -5,7 +5,7 @@ import { AwsError } from "../../aws-error";
 import { authorizeOrThrow, type LocalCloud, type Operation, type Service } from "../../cloud";
 import type { Principal } from "../../iam";
 import type { RegisteredResource } from "../../resource-graph";
-import { operation } from "../../shared/operation";
+import { operation } from "../../common/operation";
 import { useKey } from "../kms/service";
 import { DeleteItemRequest, DescribeTableRequest, GetItemRequest, ListTablesRequest, PutItemRequest, QueryRequest, ScanRequest, UpdateItemRequest } from "./wire-requests";
 import type { KeyType } from "./attribute-values";

@@ -1,5 +1,5 @@
 import { AwsError } from "../../aws-error";
-import { jsonShapeError, lowerCamelPath, type ShapeProblem } from "../../shared/operation";
+import { jsonShapeError, lowerCamelPath, type ShapeProblem } from "../../common/operation";
 import type { Item } from "./attribute-values";
 import { ConditionFailed } from "./table";
 

@@ -10,11 +10,11 @@ import type {
   UpdateItemInput,
 } from "@aws-sdk/client-dynamodb";
 import { z } from "zod";
-import { type JsonWire, type Override, tiedTo, type Wire } from "../../shared/sdk-shape";
+import { type JsonWire, type Override, tiedTo, type Wire } from "../../common/sdk-shape";
 
 /**
  * The shapes of DynamoDB's requests as JSON carries them, checked by the endpoint before an
- * operation runs, each tied at compile time to the SDK's request type (`tiedTo`, shared/sdk-shape.ts). A shape
+ * operation runs, each tied at compile time to the SDK's request type (`tiedTo`, common/sdk-shape.ts). A shape
  * checks JSON types and required members only: what AWS checks beyond that (enum values, limits,
  * one type per AttributeValue, expressions) the table checks with AWS's own messages.
  * https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Operations_Amazon_DynamoDB.html

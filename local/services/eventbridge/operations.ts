@@ -1,7 +1,7 @@
 import { authorizeOrThrow } from "../../cloud";
-import { operation, type Operation } from "../../shared/operation";
+import { operation, type Operation } from "../../common/operation";
 import { AwsError } from "../../aws-error";
-import { paginate } from "../../shared/pagination";
+import { paginate } from "../../common/pagination";
 import { archiveDescription, archiveSummary } from "./archives";
 import type { EventBridgeService } from "./service";
 import {

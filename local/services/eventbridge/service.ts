@@ -4,7 +4,7 @@ import { AwsError } from "../../aws-error";
 import { authorizeOrThrow, type LocalCloud, type Message, type Service } from "../../cloud";
 import { parsePolicy, type Principal } from "../../iam";
 import type { RegisteredResource } from "../../resource-graph";
-import type { Operation } from "../../shared/operation";
+import type { Operation } from "../../common/operation";
 import type { EventBridgeApi, PutEventsResult } from "../contracts";
 import { Replays } from "./archives";
 import { DEFAULT_RETRY, TargetDelivery } from "./delivery";

@@ -14,7 +14,7 @@ import type {
   TestEventPatternRequest,
 } from "@aws-sdk/client-eventbridge";
 import { z } from "zod";
-import { tiedTo, type Wire } from "../../shared/sdk-shape";
+import { tiedTo, type Wire } from "../../common/sdk-shape";
 
 /**
  * The shapes of the EventBridge requests the endpoint serves (JSON 1.1, `AWSEvents.<Operation>`),

@@ -12,9 +12,9 @@ import type {
 import { z } from "zod";
 import { AwsError } from "../../aws-error";
 import { authorizeOrThrow, type LocalCloud, type Operation } from "../../cloud";
-import { jsonShapeError, lowerCamelPath, operation, type ShapeProblem } from "../../shared/operation";
-import { decodeToken, encodeToken } from "../../shared/pagination";
-import { tiedTo, type Wire } from "../../shared/sdk-shape";
+import { jsonShapeError, lowerCamelPath, operation, type ShapeProblem } from "../../common/operation";
+import { decodeToken, encodeToken } from "../../common/pagination";
+import { tiedTo, type Wire } from "../../common/sdk-shape";
 import { compareSequence, constraint, invalidArgument, MAX_RECORD_BYTES, SEQUENCE_BASE, type Shard, SHARD_FACTOR, shardDescription, shardId, type Stream } from "./model";
 import type { KinesisService } from "./service";
 

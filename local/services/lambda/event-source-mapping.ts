@@ -1,11 +1,11 @@
 import { RANGES } from "@event-routes/aws-model";
 import type { GetEventSourceMappingRequest, ListEventSourceMappingsRequest } from "@aws-sdk/client-lambda";
 import { z } from "zod";
-import { type TextNumbersWire, tiedTo, type Wire } from "../../shared/sdk-shape";
+import { type TextNumbersWire, tiedTo, type Wire } from "../../common/sdk-shape";
 import { AwsError, DeployError } from "../../aws-error";
 import { authorizeOrThrow, type LocalCloud, type Service } from "../../cloud";
 import type { RegisteredResource } from "../../resource-graph";
-import { operation, type Operation } from "../../shared/operation";
+import { operation, type Operation } from "../../common/operation";
 import type { LambdaApi } from "../contracts";
 import type { SqsService } from "../sqs/service";
 import type { Queue } from "../sqs/queue";

@@ -10,11 +10,11 @@ import type {
   ListTagsRequest,
 } from "@aws-sdk/client-lambda";
 import { z } from "zod";
-import { type Override, type TextNumbersWire, tiedTo, type Wire } from "../../shared/sdk-shape";
+import { type Override, type TextNumbersWire, tiedTo, type Wire } from "../../common/sdk-shape";
 import { AwsError } from "../../aws-error";
 import { authorizeOrThrow, type LocalCloud } from "../../cloud";
 import type { Principal } from "../../iam";
-import { operation, type Operation } from "../../shared/operation";
+import { operation, type Operation } from "../../common/operation";
 import type { InvokeResult } from "../contracts";
 import { configurationOf, type LocalFunction } from "./function";
 import { lambdaPage, LambdaPageQuery } from "./paging";

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { AwsError } from "../../aws-error";
-import { type Page, paginate } from "../../shared/pagination";
+import { type Page, paginate } from "../../common/pagination";
 
 /**
  * Lambda's list paging: `Marker` is where the previous page stopped (the shared opaque token),

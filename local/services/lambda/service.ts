@@ -3,7 +3,7 @@ import { AwsError } from "../../aws-error";
 import { authorizeOrThrow, LocalCloud, Message, Service } from "../../cloud";
 import type { Principal, Statement } from "../../iam";
 import type { RegisteredResource } from "../../resource-graph";
-import type { Operation } from "../../shared/operation";
+import type { Operation } from "../../common/operation";
 import type { InvokeResult, LambdaApi } from "../contracts";
 import { AsyncInvokeQueue } from "./async-invoke";
 import { materializeCode } from "./code";

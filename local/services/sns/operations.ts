@@ -1,7 +1,7 @@
 import type { Principal } from "../../iam";
-import { operation, type Operation } from "../../shared/operation";
-import { paginate } from "../../shared/pagination";
-import type { XmlResponse } from "../../shared/xml";
+import { operation, type Operation } from "../../common/operation";
+import { paginate } from "../../common/pagination";
+import type { XmlResponse } from "../../common/xml";
 import { invalidParameter, type Subscription } from "./model";
 import type { SnsService } from "./service";
 import {

@@ -4,7 +4,7 @@ import { AwsError } from "../../aws-error";
 import { authorizeOrThrow, type LocalCloud, type Message, type Service } from "../../cloud";
 import { parsePolicy, type Principal } from "../../iam";
 import type { RegisteredResource } from "../../resource-graph";
-import type { Operation } from "../../shared/operation";
+import type { Operation } from "../../common/operation";
 import type { LambdaApi, SnsApi } from "../contracts";
 import { useKey } from "../kms/service";
 import { lambdaEvent, envelope, messageFor, sqsMessage } from "./envelope";

@@ -1,9 +1,9 @@
 import type { GetSubscriptionAttributesInput, GetTopicAttributesInput, ListSubscriptionsByTopicInput, ListSubscriptionsInput, ListTopicsInput, PublishInput as SdkPublishInput } from "@aws-sdk/client-sns";
 import { z } from "zod";
-import { type TextNumbersWire, tiedTo, type Wire } from "../../shared/sdk-shape";
+import { type TextNumbersWire, tiedTo, type Wire } from "../../common/sdk-shape";
 import { AwsError } from "../../aws-error";
-import { lowerCamelPath, missingMemberMessage, type ShapeProblem } from "../../shared/operation";
-import { queryResponse, xmlElement, type XmlResponse } from "../../shared/xml";
+import { lowerCamelPath, missingMemberMessage, type ShapeProblem } from "../../common/operation";
+import { queryResponse, xmlElement, type XmlResponse } from "../../common/xml";
 import { invalidParameter, type PublishInput, type SnsMessageAttribute } from "./model";
 
 /**

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { AwsError } from "../../aws-error";
 import { runOperation, type Operation } from "../../cloud";
-import { operation } from "../../shared/operation";
-import { escapeXml, queryResponse } from "../../shared/xml";
+import { operation } from "../../common/operation";
+import { escapeXml, queryResponse } from "../../common/xml";
 import { SqsError } from "./errors";
 import { sqsShapeError } from "./shapes";
 

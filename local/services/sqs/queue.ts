@@ -1,7 +1,7 @@
 import { randomUUID } from "crypto";
 import { RANGES } from "@event-routes/aws-model";
 import type { Clock, Timer } from "../../clock";
-import { TimerHeap } from "../../shared/timers";
+import { TimerHeap } from "../../common/timers";
 import type { QueueConfig } from "./config";
 import { DeduplicationWindow } from "./deduplication";
 import { sqsErrors } from "./errors";
@@ -48,7 +48,7 @@ interface PendingVisibility {
  * deduplication (./deduplication.ts).
  *
  * Costs do not grow with the queue: messages ready to receive sit in deques (./receive-order.ts);
- * pending visibility changes sit in one timer heap (../../shared/timers.ts, the clock's own
+ * pending visibility changes sit in one timer heap (../../common/timers.ts, the clock's own
  * structure) behind a single clock timer per queue. Retention and the deduplication window are
  * checked lazily from the oldest entry (Maps keep insertion order), so they never schedule timers
  * that would make a settling virtual clock jump days ahead.

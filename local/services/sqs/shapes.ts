@@ -22,8 +22,8 @@ import type {
   StartMessageMoveTaskRequest,
 } from "@aws-sdk/client-sqs";
 import { z } from "zod";
-import type { ShapeProblem } from "../../shared/operation";
-import { type CheckedLater, type Override, type TextNumbersWire, tiedTo, type Wire } from "../../shared/sdk-shape";
+import type { ShapeProblem } from "../../common/operation";
+import { type CheckedLater, type Override, type TextNumbersWire, tiedTo, type Wire } from "../../common/sdk-shape";
 import { type SqsError, sqsErrors } from "./errors";
 
 /**

@@ -1,8 +1,8 @@
 import { RANGES } from "@event-routes/aws-model";
 import { authorizeOrThrow, type LocalCloud, type Operation } from "../../cloud";
 import type { Principal } from "../../iam";
-import { operation } from "../../shared/operation";
-import { paginate } from "../../shared/pagination";
+import { operation } from "../../common/operation";
+import { paginate } from "../../common/pagination";
 import { moveTaskEntry, queueAttributes, sendResponse, wireMessage } from "./answers";
 import { sqsErrors } from "./errors";
 import type { Queue } from "./queue";

@@ -13,12 +13,12 @@ import type {
   StopExecutionInput,
 } from "@aws-sdk/client-sfn";
 import { z } from "zod";
-import { tiedTo, type Wire } from "../../shared/sdk-shape";
+import { tiedTo, type Wire } from "../../common/sdk-shape";
 import { AwsError } from "../../aws-error";
 import { authorizeOrThrow, type LocalCloud } from "../../cloud";
 import type { Principal } from "../../iam";
-import { operation, type Operation } from "../../shared/operation";
-import { decodeToken, encodeToken, paginate } from "../../shared/pagination";
+import { operation, type Operation } from "../../common/operation";
+import { decodeToken, encodeToken, paginate } from "../../common/pagination";
 import type { Execution, ExecutionRecord } from "./execution";
 import { historyEventToWire } from "./history";
 import type { StateMachineRecord } from "./service";

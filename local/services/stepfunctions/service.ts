@@ -2,7 +2,7 @@ import { randomUUID } from "crypto";
 import { NAMES } from "@event-routes/aws-model";
 import { AwsError } from "../../aws-error";
 import { authorizeOrThrow, type LocalCloud, type Message, type Service } from "../../cloud";
-import type { Operation } from "../../shared/operation";
+import type { Operation } from "../../common/operation";
 import type { Principal } from "../../iam";
 import type { RegisteredResource } from "../../resource-graph";
 import { parseDefinition, prepareDefinition } from "./definition";

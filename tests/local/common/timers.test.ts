@@ -1,4 +1,4 @@
-import { TimerHeap } from "../../../local/shared/timers";
+import { TimerHeap } from "../../../local/common/timers";
 
 interface Entry {
   at: number;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { AwsError } from "../../../local/aws-error";
-import { decodeToken, encodeToken, paginate } from "../../../local/shared/pagination";
+import { decodeToken, encodeToken, paginate } from "../../../local/common/pagination";
 
 const invalid = () => new AwsError("InvalidToken", "Invalid Token");
 

@@ -3,7 +3,7 @@ import type { PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
 import type { PutRecordInput } from "@aws-sdk/client-kinesis";
 import type { SendMessageBatchRequestEntry, SendMessageRequest } from "@aws-sdk/client-sqs";
 import { z } from "zod";
-import { type CheckedLater, type JsonWire, type Override, type TextNumbersWire, tiedTo, type Wire } from "../../../local/shared/sdk-shape";
+import { type CheckedLater, type JsonWire, type Override, type TextNumbersWire, tiedTo, type Wire } from "../../../local/common/sdk-shape";
 
 /*
  * The tie between a request shape and the SDK's request type is checked by the compiler: each
